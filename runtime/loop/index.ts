@@ -1,0 +1,3 @@
+export * from './clock.js';
+export * from './fixed-rate-loop.js';
+export * from './sample-window.js';
