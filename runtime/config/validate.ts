@@ -1,11 +1,9 @@
 // One validator for everything that enters from outside (launch files, MQTT payloads, ws messages, CLI configs):
 // TypeBox schemas compiled by Ajv, with errors that name the source and the field path.
-import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { UserError } from '../errors.js';
 
-// Ajv ships CJS with a default export; under NodeNext the class sits on .default.
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: false, strict: false });
 const compiled = new WeakMap<TSchema, ValidateFunction>();
 

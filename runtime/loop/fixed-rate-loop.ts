@@ -57,6 +57,7 @@ export class FixedRateLoop {
   #overruns = 0;
   #skipped = 0;
   #startNs = 0n;
+  #ticksAtReset = 0;
   #lastStartNs = 0n;
   #done: Promise<void> | undefined;
   #overrunListeners: ((consecutive: number) => void)[] = [];
@@ -146,13 +147,24 @@ export class FixedRateLoop {
     }
   }
 
+  /** Forgets the accounts so far (e.g. JIT warm-up) and measures from the next tick on. */
+  resetStats(): void {
+    this.#jitterMs.clear();
+    this.#latenessMs.clear();
+    this.#workMs.clear();
+    this.#ticksAtReset = this.#ticks;
+    this.#startNs = this.#lastStartNs;
+    this.#overruns = 0;
+    this.#skipped = 0;
+  }
+
   stats(): LoopStats {
     const elapsedS = Number(this.#lastStartNs - this.#startNs) / 1e9;
     const round = (x: number): number => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : 0);
     return {
-      ticks: this.#ticks,
+      ticks: this.#ticks - this.#ticksAtReset,
       rateHz: this.#config.rateHz,
-      achievedRateHz: round(elapsedS > 0 ? (this.#ticks - 1) / elapsedS : 0),
+      achievedRateHz: round(elapsedS > 0 ? (this.#ticks - this.#ticksAtReset - 1) / elapsedS : 0),
       jitterP50Ms: round(this.#jitterMs.percentile(50)),
       jitterP99Ms: round(this.#jitterMs.percentile(99)),
       jitterMaxMs: round(this.#jitterMs.max),

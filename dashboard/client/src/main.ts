@@ -1,0 +1,103 @@
+import './style.css';
+import type { ServerMessage } from '../../server/protocol.js';
+import { HeaderBar } from './header-bar.js';
+import { chooseRenderQuality } from './render-quality.js';
+import { RobotModel } from './robot-model.js';
+import { SceneObjects } from './scene-objects.js';
+import { SceneView, type ScreenRect } from './scene-view.js';
+import { WsClient, defaultSocketUrl } from './ws-client.js';
+
+/** What end-to-end tests read from the page. */
+export interface ArmstackTestHooks {
+  /** joint_states frames received. */
+  frames: number;
+  lastJointStateStampNs: string | null;
+  connected: boolean;
+  robotLoaded: boolean;
+  sceneObjects: number;
+  quality: string;
+  renderedFrames(): number;
+  /** Where the arm is drawn, in canvas CSS pixels. */
+  armScreenRect(): ScreenRect | null;
+}
+
+declare global {
+  interface Window { __armstack: ArmstackTestHooks }
+}
+
+const view = new SceneView(document.querySelector<HTMLElement>('#view')!, chooseRenderQuality());
+const header = new HeaderBar(document.querySelector<HTMLElement>('#header')!);
+const robot = new RobotModel();
+const objects = new SceneObjects();
+view.world.add(robot.root, objects.root);
+
+const hooks: ArmstackTestHooks = {
+  frames: 0,
+  lastJointStateStampNs: null,
+  connected: false,
+  robotLoaded: false,
+  sceneObjects: 0,
+  quality: view.quality.name,
+  renderedFrames: () => view.renderedFrames,
+  armScreenRect: () => (robot.loaded ? view.screenRect(robot.root) : null),
+};
+window.__armstack = hooks;
+
+let urdfUrlLoaded: string | undefined;
+
+function loadRobot(urdfUrl: string): void {
+  const url = new URL(urdfUrl, location.href).href;
+  if (url === urdfUrlLoaded) return;
+  urdfUrlLoaded = url;
+  robot.load(url).then(
+    () => {
+      hooks.robotLoaded = true;
+      view.invalidate();
+    },
+    (err: unknown) => {
+      urdfUrlLoaded = undefined; // try again on the next hello
+      header.setMessage(`robot model: ${(err as Error).message}`, 'error');
+    },
+  );
+}
+
+function onMessage(msg: ServerMessage): void {
+  switch (msg.op) {
+    case 'hello':
+      header.setRobot(msg.robot);
+      document.title = `${msg.robot} · armstack`;
+      robot.setJointNames(msg.jointNames);
+      loadRobot(msg.urdfUrl);
+      break;
+    case 'joint_names':
+      robot.setJointNames(msg.jointNames);
+      break;
+    case 'joint_states':
+      hooks.frames++;
+      hooks.lastJointStateStampNs = msg.stampNs;
+      header.tick();
+      robot.setPositions(msg.position);
+      view.invalidate();
+      break;
+    case 'scene':
+      objects.update(msg);
+      hooks.sceneObjects = objects.objectCount;
+      view.fitTable(objects.footprint);
+      break;
+    case 'status':
+      header.setMessage(msg.message, msg.level);
+      break;
+    case 'pong':
+      break;
+  }
+}
+
+const client = new WsClient({ url: defaultSocketUrl() }, {
+  onMessage,
+  onState: (state) => {
+    hooks.connected = state === 'open';
+    header.setConnection(state);
+  },
+});
+client.start();
+view.start();

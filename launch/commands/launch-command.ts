@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../../runtime/errors.js';
+import { packageRoot } from '../../runtime/package-root.js';
+import { intFlag, numberFlag } from '../parse-flags.js';
+import { loadLaunchDescription } from '../launch-description.js';
+import { runSimStack, type SimStackOverrides } from '../sim-stack.js';
+
+interface LaunchFlags {
+  port?: number;
+  headless?: boolean;
+  duration?: number;
+  fast?: boolean;
+  seed?: number;
+  json?: boolean;
+  rate?: number;
+}
+
+/** `sim` → launch/sim.launch.yaml; anything with a slash or .yaml is a path. */
+export function resolveLaunchFile(name: string): string {
+  if (name.includes('/') || name.endsWith('.yaml') || name.endsWith('.yml')) return name;
+  const path = join(packageRoot(), 'launch', `${name}.launch.yaml`);
+  if (!existsSync(path)) throw new UserError(`no launch description named "${name}" (looked for ${path})`);
+  return path;
+}
+
+export function registerLaunchCommand(program: Command): void {
+  program
+    .command('launch')
+    .description('start a stack from a launch description (sim: sim arm, control loop, expert, dashboard)')
+    .argument('<name>', 'launch description: "sim", or a path to a .launch.yaml file')
+    .option('--port <port>', 'dashboard port (default 8080; 0 picks a free one)', intFlag(0, 65535))
+    .option('--headless', 'no dashboard')
+    .option('--duration <seconds>', 'stop after this many seconds of sim time', numberFlag(0.001, 1e7))
+    .option('--fast', 'headless, sim time as fast as the CPU allows (tests and evaluation)')
+    .option('--seed <n>', 'sim seed (world layout)', intFlag(0, 2 ** 31 - 1))
+    .option('--rate <hz>', 'control loop rate', numberFlag(1, 1000))
+    .option('--json', 'print a JSON summary as the last line of output')
+    .action(async (name: string, flags: LaunchFlags) => {
+      const description = loadLaunchDescription(resolveLaunchFile(name));
+      const overrides: SimStackOverrides = {
+        port: flags.port,
+        headless: Boolean(flags.headless || flags.fast),
+        durationS: flags.duration,
+        fast: Boolean(flags.fast),
+        seed: flags.seed,
+        rateHz: flags.rate,
+        log: flags.json ? (line) => process.stderr.write(line + '\n') : (line) => process.stdout.write(line + '\n'),
+      };
+      const summary = await runSimStack(description, overrides, { handleSignals: true });
+      if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    });
+}

@@ -1,0 +1,96 @@
+// The YAML launch description: which components run and how they are configured. Parsed and validated where it
+// enters, with errors naming the file, the field and the line.
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from '@sinclair/typebox';
+import { LineCounter, parseDocument, isNode } from 'yaml';
+import { UserError } from '../runtime/errors.js';
+import { validateOrThrow } from '../runtime/config/validate.js';
+
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const LaunchDescriptionSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    name: Type.String({ minLength: 1 }),
+    robot: Type.Object(
+      {
+        name: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9_-]+$', default: 'arm1' }),
+        urdf: Type.String({ minLength: 1, default: 'runtime/robot/description/arm6.urdf' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    graph: Type.Object(
+      { backend: Type.Union([Type.Literal('inproc'), Type.Literal('ros2')], { default: 'inproc' }) },
+      { additionalProperties: false, default: {} },
+    ),
+    sim: Type.Object(
+      {
+        seed: Type.Integer({ minimum: 0, default: 1 }),
+        boxes: Type.Integer({ minimum: 1, maximum: 8, default: 4 }),
+        servoRateHz: Type.Number({ minimum: 500, maximum: 10000, default: 1000 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    loop: Type.Object(
+      { rateHz: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 30 }) },
+      { additionalProperties: false, default: {} },
+    ),
+    policy: Type.Object(
+      { kind: Type.Literal('scripted', { default: 'scripted' }) },
+      { additionalProperties: false, default: {} },
+    ),
+    safety: Type.Object(
+      {
+        watchdogTimeoutMs: Type.Number({ minimum: 10, maximum: 5000, default: 100 }),
+        maxConsecutiveOverruns: Type.Integer({ minimum: 1, default: 3 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    dashboard: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Optional(Port),
+        stateRateHz: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 30 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type LaunchDescription = Static<typeof LaunchDescriptionSchema>;
+
+export function parseLaunchDescription(text: string, source: string): LaunchDescription {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const err = doc.errors[0];
+    const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line;
+    throw new UserError(`${source}: invalid YAML${line ? ` at line ${line}` : ''}: ${err.message.split('\n')[0]}`);
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError(`${source}: a launch description must be a YAML mapping (version, name, robot, sim, ...)`);
+  }
+  const locate = (path: string): number | undefined => {
+    const keys = path.split(/\.|\[(\d+)\]/).filter((k) => k !== undefined && k !== '');
+    for (let n = keys.length; n > 0; n--) {
+      const node = doc.getIn(keys.slice(0, n), true);
+      if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      // A missing or unknown key: point at its parent's key instead.
+    }
+    return undefined;
+  };
+  return validateOrThrow(LaunchDescriptionSchema, value, source, locate);
+}
+
+export function loadLaunchDescription(path: string): LaunchDescription {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read launch description ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return parseLaunchDescription(text, path);
+}
