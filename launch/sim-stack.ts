@@ -99,7 +99,7 @@ export class SimStack {
       {
         clock: clockForSafety,
         hold: (reason) => {
-          driver.hold(reason);
+          this.pipeline.holdArm(reason);
           this.#diagnostics.holdRaised('watchdog', reason);
         },
         onRecover: () => this.#diagnostics.holdCleared('watchdog'),

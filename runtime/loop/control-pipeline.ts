@@ -57,6 +57,15 @@ export class ControlPipeline {
     };
   }
 
+  /**
+   * Protective stop from anywhere (watchdog, rejected command): the driver decelerates and the filter forgets
+   * its last command, so motion resumes from the measured state rather than from a stale target.
+   */
+  holdArm(reason: string): void {
+    this.#driver.hold(reason);
+    this.#safety.reset();
+  }
+
   setSource(source: CommandSource | undefined): void {
     this.#source = source;
   }
@@ -100,7 +109,7 @@ export class ControlPipeline {
         this.counters.rejected++;
         const reason = `safety filter rejected the command from ${this.#source?.name ?? 'unknown'}: ${verdict.rulesList().join(', ')}`;
         // Hold once per run of rejects: hold() restarts the deceleration every call.
-        if (reason !== this.#lastRejectReason) driver.hold(reason);
+        if (reason !== this.#lastRejectReason) this.holdArm(reason);
         this.#lastRejectReason = reason;
         return;
       }

@@ -55,9 +55,13 @@ describe('FixedRateLoop on simulated time', () => {
 
   it('stop() ends a running loop and a throwing tick rejects start()', async () => {
     const clock = new SimClock();
-    const loop = new FixedRateLoop({ rateHz: 1000 }, clock, () => undefined);
+    let ticked!: () => void;
+    const firstTicks = new Promise<void>((resolve) => (ticked = resolve));
+    const loop = new FixedRateLoop({ rateHz: 1000 }, clock, (t) => {
+      if (t.index === 3) ticked();
+    });
     const done = loop.start();
-    await new Promise((r) => setTimeout(r, 5));
+    await firstTicks;
     await loop.stop();
     await done;
     assert.equal(loop.running, false);
