@@ -1,8 +1,9 @@
 // Safety events -> /diagnostics (diagnostic_msgs/DiagnosticArray) and structured log lines. A side tap: the
-// filter calls onEvent every tick a rule fires, so recording only bumps counters; statuses go out at most once
-// per rule per minIntervalMs (clamps between are aggregated into counts), except an escalation to a worse level,
-// which goes out at once. A rule that stays quiet for a whole interval reports OK ("recovered"). Holds and the
-// e-stop are sticky: they clear only when told (fresh commands, a supervisor's reset).
+// filter calls onEvent inside apply() every tick a rule fires, so recording only bumps counters (no clock read, no
+// allocation). An escalation to a worse level (OK -> WARN, WARN -> ERROR) goes out at once; after that tick()
+// (start() runs it every half interval) sends at most one aggregated status per rule per minIntervalMs, and OK
+// ("recovered") once a rule has been quiet for a whole interval. Holds and the e-stop are sticky: they clear only
+// when told (fresh commands, a supervisor's reset).
 import type { DiagnosticArray, DiagnosticStatus as DiagnosticStatusMsg, KeyValue } from '../messages/index.js';
 import { DiagnosticStatus, timeFromNs } from '../messages/index.js';
 import { resolveSafetyDiagnosticsConfig, type SafetyDiagnosticsConfig } from './safety-config.js';
@@ -21,26 +22,29 @@ export interface SafetyDiagnosticsDeps {
   scheduler?: Scheduler;
 }
 
-interface Entry {
-  name: string;
-  sticky: boolean;
-  /** Last published level; OK when nothing is wrong. */
-  publishedLevel: number;
-  lastPublishNs: bigint;
-  lastEventNs: bigint;
-  /** Since the last publish. */
-  count: number;
-  level: number;
-  maxDeviation: number;
-  total: number;
-  action: string;
-  subject: string;
-  original: number;
-  safe: number;
-  message: string;
-}
-
 const NEVER = -1n << 62n;
+
+/** One per diagnostic name. A class, so its fields keep their own (unboxed) layout: onEvent runs inside apply(). */
+class Entry {
+  sticky = false;
+  /** Last published level; OK when nothing is wrong. */
+  publishedLevel: number = DiagnosticStatus.OK;
+  lastPublishNs = NEVER;
+  /** The last tick() that saw events (events between ticks carry no time of their own). */
+  lastSeenNs = NEVER;
+  /** Since the last publish / the last tick(). */
+  count = 0;
+  sinceTick = 0;
+  level: number = DiagnosticStatus.OK;
+  maxDeviation = 0;
+  total = 0;
+  action = '';
+  subject = '';
+  original = NaN;
+  safe = NaN;
+  message = '';
+  constructor(readonly name: string) {}
+}
 
 function levelOf(action: SafetyAction): number {
   return action === 'clamped' || action === 'pass' ? DiagnosticStatus.WARN : DiagnosticStatus.ERROR;
@@ -65,15 +69,20 @@ export class SafetyDiagnostics {
   /** The SafetyFilter's event sink. Cheap: counters only, unless a status is due. */
   readonly onEvent = (event: SafetyEvent): void => {
     const e = this.#entry(event.rule);
-    const level = levelOf(event.action);
-    this.#note(e, level, event.action, event.subject, event.original, event.safe, '');
+    // Numbers are copied here, not passed on: a double argument to a call V8 does not inline is boxed.
+    e.original = event.original;
+    e.safe = event.safe;
+    const deviation = Math.abs(event.original - event.safe);
+    if (deviation > e.maxDeviation) e.maxDeviation = deviation;
+    this.#note(e, levelOf(event.action), event.action, event.subject, '');
   };
 
   /** A hold by `source` (watchdog, watchdog_worker, ...): ERROR `safety/<source>` until holdCleared. */
   holdRaised(source: string, reason: string): void {
     const e = this.#entry(source);
     e.sticky = true;
-    this.#note(e, DiagnosticStatus.ERROR, 'hold', source, NaN, NaN, reason);
+    e.original = e.safe = NaN;
+    this.#note(e, DiagnosticStatus.ERROR, 'hold', source, reason);
   }
 
   holdCleared(source: string, message = 'fresh commands again'): void {
@@ -83,7 +92,8 @@ export class SafetyDiagnostics {
   estopTripped(trip: EStopTrip): void {
     const e = this.#entry('estop');
     e.sticky = true;
-    this.#note(e, DiagnosticStatus.ERROR, 'estopped', trip.source, NaN, NaN, `e-stop latched by ${trip.source}: ${trip.reason}`);
+    e.original = e.safe = NaN;
+    this.#note(e, DiagnosticStatus.ERROR, 'estopped', trip.source, `e-stop latched by ${trip.source}: ${trip.reason}`);
   }
 
   estopReleased(by: EStopResetBy): void {
@@ -94,8 +104,12 @@ export class SafetyDiagnostics {
   tick(nowNs: bigint = this.#clock.nowNs()): void {
     const due: DiagnosticStatusMsg[] = [];
     for (const e of this.#entries.values()) {
+      if (e.sinceTick > 0) {
+        e.sinceTick = 0;
+        e.lastSeenNs = nowNs;
+      }
       if (e.count > 0 && nowNs - e.lastPublishNs >= this.#intervalNs) due.push(this.#take(e, nowNs));
-      else if (e.count === 0 && !e.sticky && e.publishedLevel !== DiagnosticStatus.OK && nowNs - e.lastEventNs >= this.#intervalNs) {
+      else if (e.count === 0 && !e.sticky && e.publishedLevel !== DiagnosticStatus.OK && nowNs - e.lastSeenNs >= this.#intervalNs) {
         due.push(this.#recover(e, nowNs, 'recovered: not fired for ' + this.config.minIntervalMs + ' ms'));
       }
     }
@@ -118,29 +132,23 @@ export class SafetyDiagnostics {
   #entry(key: string): Entry {
     let e = this.#entries.get(key);
     if (!e) {
-      e = {
-        name: `safety/${key}`, sticky: false, publishedLevel: DiagnosticStatus.OK, lastPublishNs: NEVER, lastEventNs: NEVER,
-        count: 0, level: DiagnosticStatus.OK, maxDeviation: 0, total: 0, action: '', subject: '', original: NaN, safe: NaN, message: '',
-      };
+      e = new Entry(`safety/${key}`);
       this.#entries.set(key, e);
     }
     return e;
   }
 
-  #note(e: Entry, level: number, action: string, subject: string, original: number, safe: number, message: string): void {
-    const nowNs = this.#clock.nowNs();
+  #note(e: Entry, level: number, action: string, subject: string, message: string): void {
     e.count++;
+    e.sinceTick++;
     e.total++;
-    e.lastEventNs = nowNs;
     if (level > e.level) e.level = level;
     e.action = action;
     e.subject = subject;
-    e.original = original;
-    e.safe = safe;
     e.message = message;
-    const deviation = Math.abs(original - safe);
-    if (deviation > e.maxDeviation) e.maxDeviation = deviation;
-    if (nowNs - e.lastPublishNs >= this.#intervalNs || level > e.publishedLevel) {
+    if (level > e.publishedLevel) {
+      const nowNs = this.#clock.nowNs();
+      e.lastSeenNs = nowNs;
       this.#publish([this.#take(e, nowNs)], nowNs);
     }
   }

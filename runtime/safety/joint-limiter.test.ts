@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { INFEASIBLE, jointLimitTable, limitJoint, type JointMotion } from './joint-limiter.js';
 import { DEFAULT_SAFETY_FILTER_CONFIG } from './safety-config.js';
 import { ruleBit } from './safety-rules.js';
-import { mixedArm } from './safety-test-arms.js';
+import { mixedArm } from './testing/arms.js';
 
 function motion(dof: number, dtS: number): JointMotion {
-  const m = { prev: new Float64Array(dof), prevVel: new Float64Array(dof), next: new Float64Array(dof), nextVel: new Float64Array(dof), scalars: new Float64Array([dtS]) };
-  return m;
+  return { prev: new Float64Array(dof), prevVel: new Float64Array(dof), next: new Float64Array(dof), nextVel: new Float64Array(dof), scalars: new Float64Array([dtS]) };
 }
 
 test('limitJoint: a joint driven into its limit brakes in time and stops on it', () => {

@@ -145,7 +145,7 @@ export function resolveCommandWatchdogConfig(
   source = 'CommandWatchdogConfig',
 ): CommandWatchdogConfig {
   // The check period follows the timeout unless given: a quarter of it, as MoveIt Servo's own checks.
-  const withPeriod = { checkPeriodMs: (partial.timeoutMs ?? DEFAULT_COMMAND_WATCHDOG_CONFIG.timeoutMs) / 4, ...partial };
+  const withPeriod = { ...partial, checkPeriodMs: partial.checkPeriodMs ?? (partial.timeoutMs ?? DEFAULT_COMMAND_WATCHDOG_CONFIG.timeoutMs) / 4 };
   return merge(CommandWatchdogConfigSchema, DEFAULT_COMMAND_WATCHDOG_CONFIG, withPeriod, source);
 }
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { ArmDescription, JointLimits } from '../robot/arm-description.js';
 import { loadArmDescription } from '../robot/index.js';
 import { SafetyFilter } from './safety-filter.js';
-import { mixedArm, rng } from './safety-test-arms.js';
+import { mixedArm, rng } from './testing/arms.js';
 
 const TOL = 1e-9;
 

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { EStopLatch } from './estop-latch.js';
 import { SafetyFilter } from './safety-filter.js';
 import type { SafetyEvent } from './safety-rules.js';
-import { identityFk, mixedArm } from './safety-test-arms.js';
+import { identityFk, mixedArm } from './testing/arms.js';
 
 const DT = 1 / 30;
 const arm6 = loadArmDescription();

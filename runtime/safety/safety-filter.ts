@@ -31,8 +31,8 @@ export interface SafetyFilterDeps {
 // FK writes the tool pose here every tick. Class instances, not literals: a literal {x, y, z} shares its hidden
 // class with every other such literal in the process (frozen configs included), whose fields then hold doubles
 // as boxes, so each write would allocate.
-class ScratchVec3 { x = 0.5; y = 0.5; z = 0.5; }
-class ScratchQuat { x = 0.5; y = 0.5; z = 0.5; w = 0.5; }
+class ScratchVec3 { x = 0; y = 0; z = 0; }
+class ScratchQuat { x = 0; y = 0; z = 0; w = 1; }
 
 const NONE = 0;
 const GRIPPER = ruleBit('gripper_limit');

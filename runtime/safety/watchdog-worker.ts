@@ -1,9 +1,10 @@
 // A watchdog in its own thread, for the one case CommandWatchdog cannot cover: a main thread stuck in synchronous
 // work (a native inference call, a busy loop), which also freezes every timer on it.
 //
-// The loop writes a heartbeat (CLOCK_MONOTONIC ns) into a SharedArrayBuffer every tick. The worker sleeps in
-// Atomics.wait and, when the heartbeat is older than timeoutMs, sets a hold flag in the same buffer and posts a
-// message. The flag is what makes it safe: the main side polls it before every driver write, so the first write
+// The loop bumps a heartbeat counter in a SharedArrayBuffer every tick (Atomics.add: no clock read, no
+// allocation). The worker sleeps in Atomics.wait, notes when it last saw the counter move (CLOCK_MONOTONIC, the
+// same time base in every thread) and, when that is older than timeoutMs, sets a hold flag in the same buffer and
+// posts a message. A stall is flagged at most timeoutMs + 2·checkPeriodMs after the last beat. The flag is what makes it safe: the main side polls it before every driver write, so the first write
 // after the thread comes back is replaced by a hold. The message covers a loop that is not writing at all: for
 // the sim driver (on the main thread, so the arm cannot move while the thread is stuck) the hold is applied on
 // the next event turn. A driver with its own thread or process can read the flag itself (see `buffer`).
@@ -23,21 +24,21 @@ export interface WorkerWatchdogDeps {
   onHoldError?: (error: unknown) => void;
 }
 
-/** Where the worker recorded its last trip, read from the shared buffer (times are CLOCK_MONOTONIC ns). */
+/** The worker's record of its last trip, read from the shared buffer (times are CLOCK_MONOTONIC ns). */
 export interface WorkerWatchdogTrip {
-  /** The heartbeat that went stale. */
-  heartbeatNs: bigint;
+  /** When the worker first saw the last heartbeat (at most one check period after it). */
+  beatSeenAtNs: bigint;
   /** When the worker set the hold flag. */
   flaggedAtNs: bigint;
-  /** flaggedAtNs − heartbeatNs, ms. */
-  latencyMs: number;
+  /** flaggedAtNs − beatSeenAtNs, ms. */
+  staleMs: number;
   /** Stalls detected so far. */
   episodes: number;
 }
 
-// Layout: BigInt64 [heartbeat, flaggedAt, staleHeartbeat, pad] then Int32 [holdFlag, stop, episodes, pad].
-const HEARTBEAT = 0, FLAGGED_AT = 1, STALE_HB = 2;
-const FLAG = 0, STOP = 1, EPISODES = 2;
+// Layout: BigInt64 [beatSeenAt, flaggedAt, pad, pad] then Int32 [holdFlag, stop, episodes, heartbeat].
+const SEEN_AT = 0, FLAGGED_AT = 1;
+const FLAG = 0, STOP = 1, EPISODES = 2, HEARTBEAT = 3;
 const BIG_BYTES = 4 * 8;
 const BUFFER_BYTES = BIG_BYTES + 4 * 4;
 
@@ -48,20 +49,22 @@ const { workerData, parentPort } = require('node:worker_threads');
 const { buffer, timeoutNs, checkMs } = workerData;
 const big = new BigInt64Array(buffer, 0, 4);
 const i32 = new Int32Array(buffer, ${BIG_BYTES}, 4);
-let lastStale = -1n;
+// The counter starts at 0 in a fresh buffer; beats made before this code ran still count as seen.
+let lastBeat = 0, seenAt = 0n, trippedBeat = NaN;
 for (;;) {
   Atomics.wait(i32, ${STOP}, 0, checkMs);
   if (Atomics.load(i32, ${STOP}) !== 0) break;
-  const hb = Atomics.load(big, ${HEARTBEAT});
-  if (hb === 0n || hb === lastStale) continue;
+  const beat = Atomics.load(i32, ${HEARTBEAT});
   const now = process.hrtime.bigint();
-  if (now - hb <= timeoutNs) continue;
-  lastStale = hb;
-  Atomics.store(big, ${STALE_HB}, hb);
+  if (beat !== lastBeat) { lastBeat = beat; seenAt = now; continue; }
+  // Not armed before the first beat; one trip per stale beat.
+  if (seenAt === 0n || beat === trippedBeat || now - seenAt <= timeoutNs) continue;
+  trippedBeat = beat;
+  Atomics.store(big, ${SEEN_AT}, seenAt);
   Atomics.store(big, ${FLAGGED_AT}, now);
   Atomics.add(i32, ${EPISODES}, 1);
   Atomics.store(i32, ${FLAG}, 1);
-  parentPort.postMessage({ heartbeatNs: hb, flaggedAtNs: now });
+  parentPort.postMessage({ beatSeenAtNs: seenAt, flaggedAtNs: now });
 }
 `;
 
@@ -73,7 +76,7 @@ export class WorkerWatchdog {
   readonly #i32: Int32Array;
   readonly #worker: Worker;
   readonly #deps: WorkerWatchdogDeps;
-  #exited: Promise<void>;
+  readonly #exited: Promise<void>;
 
   /** Starts the worker and resolves once it runs. The watch begins with the first beat(). */
   static async start(config: Partial<WorkerWatchdogConfig>, deps: WorkerWatchdogDeps): Promise<WorkerWatchdog> {
@@ -118,7 +121,7 @@ export class WorkerWatchdog {
 
   /** The loop is alive: call every tick (and during long async waits, if they should not count as a stall). */
   beat(): void {
-    Atomics.store(this.#big, HEARTBEAT, process.hrtime.bigint());
+    Atomics.add(this.#i32, HEARTBEAT, 1);
   }
 
   /**
@@ -129,7 +132,7 @@ export class WorkerWatchdog {
   pollBeforeWrite(): boolean {
     if (Atomics.load(this.#i32, FLAG) === 0 || Atomics.exchange(this.#i32, FLAG, 0) === 0) return false;
     const trip = this.lastTrip!;
-    const reason = `watchdog-worker: main thread stalled ${trip.latencyMs.toFixed(0)} ms without a heartbeat (timeout ${this.config.timeoutMs} ms)`;
+    const reason = `watchdog-worker: main thread stalled ${trip.staleMs.toFixed(0)} ms without a heartbeat (timeout ${this.config.timeoutMs} ms)`;
     try {
       this.#deps.hold(reason);
     } catch (error) {
@@ -146,9 +149,9 @@ export class WorkerWatchdog {
   get lastTrip(): WorkerWatchdogTrip | undefined {
     const episodes = Atomics.load(this.#i32, EPISODES);
     if (episodes === 0) return undefined;
-    const heartbeatNs = Atomics.load(this.#big, STALE_HB);
+    const beatSeenAtNs = Atomics.load(this.#big, SEEN_AT);
     const flaggedAtNs = Atomics.load(this.#big, FLAGGED_AT);
-    return { heartbeatNs, flaggedAtNs, latencyMs: Number(flaggedAtNs - heartbeatNs) / 1e6, episodes };
+    return { beatSeenAtNs, flaggedAtNs, staleMs: Number(flaggedAtNs - beatSeenAtNs) / 1e6, episodes };
   }
 
   async stop(): Promise<void> {

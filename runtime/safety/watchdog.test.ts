@@ -22,6 +22,7 @@ test('CommandWatchdog: defaults follow MoveIt Servo (100 ms, checks every 25 ms,
   const { dog } = setup();
   assert.deepEqual({ ...dog.config }, { timeoutMs: 100, maxConsecutiveOverruns: 3, checkPeriodMs: 25 });
   assert.throws(() => new CommandWatchdog({ timeoutMs: -1 }, { hold: () => {} }), /timeoutMs/);
+  assert.equal(new CommandWatchdog({ timeoutMs: 40, checkPeriodMs: undefined }, { hold: () => {} }).config.checkPeriodMs, 10);
 });
 
 test('CommandWatchdog: holds once per stale episode, on its own timer, and re-arms after fresh commands', () => {

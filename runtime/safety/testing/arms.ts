@@ -1,6 +1,6 @@
 // Hand-built descriptions and a seeded random source for the safety tests (imported by *.test.ts only).
-import type { ArmDescription, JointLimits, JointSpec, Pose } from '../robot/arm-description.js';
-import type { ToolKinematics } from './safety-filter.js';
+import type { ArmDescription, JointLimits, JointSpec, Pose } from '../../robot/arm-description.js';
+import type { ToolKinematics } from '../safety-filter.js';
 
 export function limits(partial: Partial<JointLimits>): JointLimits {
   return {
@@ -28,7 +28,7 @@ export function mixedArm(): ArmDescription {
   ];
   const gripperJoint = joint('finger', 'prismatic', limits({ hasPositionLimits: true, lower: 0, upper: 0.04, hasVelocityLimits: true, maxVelocity: 0.1, hasAccelerationLimits: true, maxAcceleration: 0.5 }));
   return {
-    name: 'mixed', source: 'safety-test-arms.ts', baseLink: 'base', toolLink: 'tcp',
+    name: 'mixed', source: 'testing/arms.ts', baseLink: 'base', toolLink: 'tcp',
     joints: [...armJoints, gripperJoint], armJoints, gripperJoint,
     commandJointNames: [...armJoints.map((j) => j.name), gripperJoint.name],
   };
