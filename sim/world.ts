@@ -8,6 +8,9 @@ import { Kinematics, quatMultiply, quatRotateVec3 } from '../runtime/robot/index
 import type { ArmDescription, Pose, Vec3 } from '../runtime/robot/index.js';
 import type { SceneBin, SceneObject, SceneState, Time } from '../runtime/messages/index.js';
 import { ArmDynamics } from './arm-dynamics.js';
+import { WorldCloth } from './cloth/world-cloth.js';
+import type { WorldClothConfig } from './cloth/world-cloth.js';
+import type { Cloth } from './cloth/cloth.js';
 import type { ArmDynamicsConfig } from './arm-dynamics.js';
 import { ARM6_GRIPPER, findGrasp } from './grasp.js';
 import type { GraspCandidate, GripperGeometry } from './grasp.js';
@@ -39,6 +42,8 @@ export interface WorldConfig {
   gripper?: GripperGeometry;
   /** frame_id of the scene messages. Default the description's base link. */
   frameId?: string;
+  /** A towel (sim/cloth) flat on the table at a seeded place, SceneObject 'towel' after the boxes. Default off. */
+  cloth?: boolean | WorldClothConfig;
 }
 
 export class World {
@@ -50,8 +55,11 @@ export class World {
   readonly bins: readonly BinSpec[];
   readonly objects: readonly SimObject[];
   readonly gripper: GripperGeometry;
+  /** The towel, when WorldConfig.cloth is on. */
+  readonly cloth: Cloth | undefined;
 
   readonly #g: number;
+  readonly #towel: WorldCloth | undefined;
   readonly #scene: SceneState;
   readonly #tcp: Pose = { position: { x: 0, y: 0, z: 0 }, orientation: { x: 0, y: 0, z: 0, w: 1 } };
   readonly #fingerAxis: Vec3 = { x: 0, y: 0, z: 0 };
@@ -79,6 +87,9 @@ export class World {
     const rng = new Random(config.seed);
     const specs = placeBoxes(rng.fork(), config.boxes ?? 4, layout);
     this.objects = specs.map((b) => makeBox(b.id, b.color, b.sizeM, b.xM, b.yM, this.table.topZM, b.yawRad));
+    // Cloth: its own fork, drawn after the boxes', so turning it on leaves the box layout as it was.
+    this.#towel = config.cloth ? new WorldCloth(config.cloth, rng.fork(), this.table, this.bins, this.objects, this.gripper) : undefined;
+    this.cloth = this.#towel?.cloth;
     const q0 = config.initialPositions ?? ARM6_HOME_POSITIONS;
     if (q0.length !== this.dynamics.dof) {
       throw new Error(`World#constructor: initialPositions has ${q0.length} values, expected ${this.dynamics.dof}`);
@@ -147,6 +158,13 @@ export class World {
       }
     }
     if (this.#held) this.#carry();
+    // Cloth: once per call over the whole servo steps just taken, in its own substeps (tcp interpolated across).
+    if (this.#towel && n > 0) this.#towel.step(n * dt, this.tcpPose(), this.#gap());
+  }
+
+  /** The towel's particles as float32 x y z (base frame), in one reused buffer; undefined without a cloth. */
+  clothParticles(): Float32Array | undefined {
+    return this.#towel?.particles();
   }
 
   /** The tcp pose now (base frame). Reuses one object: copy it to keep it. */
@@ -169,6 +187,7 @@ export class World {
       m.held = o.state === 'held';
       m.in_bin = o.state === 'resting' ? o.inBin : 0;
     }
+    if (this.#towel) this.#towel.fillSceneObject(s.objects[this.objects.length]);
     return s;
   }
 
@@ -245,6 +264,7 @@ export class World {
       pose: { position: { ...o.pose.position }, orientation: { ...o.pose.orientation } },
       held: false, in_bin: 0,
     }));
+    if (this.#towel) objects.push(this.#towel.makeSceneObject());
     const bins: SceneBin[] = this.bins.map((b) => ({
       number: b.number,
       pose: { position: { x: b.centerXM, y: b.centerYM, z: b.baseZM + b.heightM / 2 }, orientation: { x: 0, y: 0, z: 0, w: 1 } },
