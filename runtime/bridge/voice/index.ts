@@ -1,0 +1,15 @@
+export { PocketsphinxRecognizer, DEFAULT_RECOGNIZER_CONFIG } from './recognizer.js';
+export type { PocketsphinxRecognizerConfig, RecognizerEvents, Transcript } from './recognizer.js';
+export { recognizeWav, chooseTranscript, DEFAULT_MAX_WAV_MS, DEFAULT_WAV_PADDING } from './recognize-wav.js';
+export type { RecognizeWavOptions, WavPadding, WavRecognition } from './recognize-wav.js';
+export { DEFAULT_REJECTION, decide } from './rejection.js';
+export type { Decision, RejectionConfig, RejectionMode } from './rejection.js';
+export { generateJsgf, generateDictionary, grammarWords, defaultModel, DEFAULT_MODEL_DIR, CMU_PHONES } from './jsgf.js';
+export type { GarbageConfig, PocketsphinxModel } from './jsgf.js';
+export { generateFsg } from './fsg.js';
+export { parseWavHeader, readWavAsPcm16, wavHeader, describeWav, RECOGNIZER_SAMPLE_RATE_HZ } from './wav.js';
+export type { WavInfo } from './wav.js';
+export { evaluateVoice, DEFAULT_VOICE_EVAL } from './voice-eval.js';
+export type { VoiceEvalOptions, VoiceEvalResult, EvalOutcome } from './voice-eval.js';
+export { runIntentCommand, formatIntentLine } from './intent-cli.js';
+export type { IntentCommandOptions, IntentLine } from './intent-cli.js';
