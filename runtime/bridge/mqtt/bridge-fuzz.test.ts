@@ -77,7 +77,7 @@ for (const kind of BROKER_KINDS) {
       await broker?.close();
     });
 
-    it(`answers ${PAYLOADS} malformed payloads with ${PAYLOADS} rejections`, { timeout: 60_000 }, async () => {
+    it(`answers ${PAYLOADS} malformed payloads with ${PAYLOADS} rejections`, { timeout: 180_000 }, async () => {
       const random = rng(kind === 'aedes' ? 1 : 2);
       const payloads: Buffer[] = [];
       while (payloads.length < PAYLOADS) {
