@@ -1,5 +1,6 @@
 // Every `armstack bench <name>`: one module each, beside what it measures.
 import { loopBench } from './loop.bench.js';
+import { bridgeBench } from './bridge.bench.js';
 
 export interface BenchOptions {
   /** Overrides the bench's default measurement length. */
@@ -16,4 +17,5 @@ export interface Bench<R = Record<string, unknown>> {
 
 export const benches: Record<string, Bench<any>> = {
   loop: loopBench,
+  bridge: bridgeBench,
 };

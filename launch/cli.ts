@@ -6,6 +6,8 @@ import { UserError } from '../runtime/errors.js';
 import { packageRoot } from '../runtime/package-root.js';
 import { registerLaunchCommand } from './commands/launch-command.js';
 import { registerBenchCommand } from './commands/bench-command.js';
+import { registerIntentCommand } from './commands/intent-command.js';
+import { registerSayCommand } from './commands/say-command.js';
 
 const pkg = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string };
 
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   registerLaunchCommand(program);
   registerBenchCommand(program);
+  registerIntentCommand(program);
+  registerSayCommand(program);
   return program;
 }
 

@@ -55,6 +55,22 @@ export const LaunchDescriptionSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    bridge: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true }),
+        /** Run aedes in-process; false: connect to `url`. */
+        embedded: Type.Boolean({ default: true }),
+        host: Type.String({ default: '127.0.0.1' }),
+        port: Type.Integer({ minimum: 0, maximum: 65535, default: 1883 }),
+        url: Type.Optional(Type.String({ pattern: '^(mqtts?|wss?)://' })),
+        site: Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'site1' }),
+        usersFile: Type.String({ minLength: 1, default: 'launch/users.dev.yaml' }),
+        /** While no operator command runs, the scripted expert keeps working. */
+        autonomous: Type.Boolean({ default: true }),
+        stateRateHz: Type.Number({ exclusiveMinimum: 0, maximum: 20, default: 2 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false },
 );

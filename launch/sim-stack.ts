@@ -13,6 +13,8 @@ import { packageRoot } from '../runtime/package-root.js';
 import { createSimWorld, type SimWorldHandle } from '../sim/sim-arm-driver.js';
 import { PickPlaceExpert } from '../policies/scripted/pick-place-expert.js';
 import { DashboardServer } from '../dashboard/server/dashboard-server.js';
+import { TaskExecutive } from '../policies/task-executive.js';
+import { StackBridge } from './stack-bridge.js';
 import type { LaunchDescription } from './launch-description.js';
 
 export interface SimStackOverrides {
@@ -24,6 +26,13 @@ export interface SimStackOverrides {
   fast?: boolean;
   seed?: number;
   rateHz?: number;
+  /**
+   * false: no MQTT bridge (--no-bridge); true: a bridge even on the fast clock. Default: as the launch description
+   * says, except that fast runs (recording, evaluation) have none: sim time outruns operators and their TTLs.
+   */
+  bridge?: boolean;
+  /** Embedded broker port (--mqtt-port); 0 picks a free one. */
+  mqttPort?: number;
   log?: (line: string) => void;
 }
 
@@ -45,9 +54,16 @@ export interface SimStackSummary extends LoopStats {
 /** Adapts the privileged scripted expert (it reads the sim scene) to a CommandSource. */
 class ExpertSource implements CommandSource {
   readonly name = 'scripted_expert';
-  constructor(readonly expert: PickPlaceExpert, readonly scene: () => SceneState) {}
+  expert: PickPlaceExpert;
+  constructor(readonly create: () => PickPlaceExpert, readonly scene: () => SceneState) {
+    this.expert = create();
+  }
   next(measured: Float64Array): Float64Array {
     return this.expert.step(measured, this.scene());
+  }
+  /** After operator commands the arm is elsewhere: plan afresh from the measured state. */
+  reset(): void {
+    this.expert = this.create();
   }
 }
 
@@ -62,20 +78,24 @@ export class SimStack {
   readonly seed: number;
   dashboard: DashboardServer | undefined;
   url: string | undefined;
+  /** The operator command executive; undefined when the bridge is off. */
+  readonly executive: TaskExecutive | undefined;
+  bridge: StackBridge | undefined;
   #stopReason: SimStackSummary['stopReason'] = 'stopped';
-  readonly #expert: PickPlaceExpert;
+  readonly #expert: ExpertSource;
   readonly #watchdog: CommandWatchdog;
   readonly #diagnostics: SafetyDiagnostics;
   readonly #scene: Publisher<SceneState>;
   readonly #options: SimStackOverrides;
   readonly #launch: LaunchDescription;
+  readonly #log: (line: string) => void;
   readonly #wallStart = process.hrtime.bigint();
   #done: Promise<void> | undefined;
 
   constructor(launch: LaunchDescription, options: SimStackOverrides = {}) {
     this.#launch = launch;
     this.#options = options;
-    const log = options.log ?? ((line: string) => void process.stdout.write(line + '\n'));
+    const log = (this.#log = options.log ?? ((line: string) => void process.stdout.write(line + '\n')));
     this.seed = options.seed ?? launch.sim.seed;
     const rateHz = options.rateHz ?? launch.loop.rateHz;
     const urdfPath = isAbsolute(launch.robot.urdf) ? launch.robot.urdf : join(packageRoot(), launch.robot.urdf);
@@ -108,8 +128,18 @@ export class SimStack {
     const safety = new SafetyFilter(description, {}, { kinematics, estop: this.estop, onEvent: this.#diagnostics.onEvent });
 
     this.pipeline = new ControlPipeline(this.node, driver, safety, this.#watchdog);
-    this.#expert = new PickPlaceExpert(description, { controlRateHz: rateHz }, kinematics);
-    this.pipeline.setSource(new ExpertSource(this.#expert, () => world.sceneState()));
+    const scene = (): SceneState => world.sceneState();
+    this.#expert = new ExpertSource(() => new PickPlaceExpert(description, { controlRateHz: rateHz }, kinematics), scene);
+    if (this.#bridgeEnabled) {
+      const fallback = launch.bridge.autonomous ? this.#expert : undefined;
+      const executive = new TaskExecutive(description, { controlRateHz: rateHz }, { scene, fallback, kinematics });
+      // Registered after the driver's hold: the arm stops first, then the running command fails.
+      this.estop.addHold((reason) => executive.abort(`e-stop: ${reason}`));
+      this.executive = executive;
+      this.pipeline.setSource(executive);
+    } else {
+      this.pipeline.setSource(this.#expert);
+    }
     this.#scene = this.node.createPublisher<SceneState>(MsgTypes.SceneState, '/scene');
 
     this.loop = new FixedRateLoop({ rateHz }, this.clock, (tick) => this.#tick(tick));
@@ -128,7 +158,19 @@ export class SimStack {
     }
     const duration = this.#options.durationS;
     if (duration !== undefined && world.timeS >= duration - 1e-9) this.#finish('duration');
-    else if (duration === undefined && this.#options.fast && this.#expert.done) this.#finish('all_placed');
+    else if (duration === undefined && this.#options.fast && this.#autonomousDone()) this.#finish('all_placed');
+  }
+
+  get #bridgeEnabled(): boolean {
+    const o = this.#options;
+    return o.bridge ?? (this.#launch.bridge.enabled && !o.fast);
+  }
+
+  /** The expert placed everything, and (with the bridge) no operator command runs. */
+  #autonomousDone(): boolean {
+    const ex = this.executive;
+    if (ex && (!this.#launch.bridge.autonomous || ex.task !== null || ex.holding !== undefined)) return false;
+    return this.#expert.expert.done;
   }
 
   #finish(reason: SimStackSummary['stopReason']): void {
@@ -153,6 +195,27 @@ export class SimStack {
       });
       this.url = (await this.dashboard.start()).url;
     }
+    if (this.executive) {
+      const executive = this.executive;
+      const port = this.#options.mqttPort;
+      this.bridge = await StackBridge.start(port === undefined ? launch.bridge : { ...launch.bridge, port }, {
+        // A port given on the command line must be that port; the launch file's may move when it is taken.
+        strictPort: port !== undefined,
+        robot: launch.robot.name,
+        executive,
+        // Synchronous, inside the MQTT message handler: the latch holds the driver before this returns.
+        onEstop: (_source, reason) => this.estop.trip('mqtt', reason),
+        latch: this.estop,
+        state: () => ({
+          mode: this.estop.latched ? 'estopped' : executive.paused ? 'paused' : this.loop.running ? 'running' : 'idle',
+          task: executive.task,
+          safety: this.estop.latched ? { estop: true, holding: true, reason: this.estop.lastTrip?.reason ?? 'e-stop' } : { estop: false, holding: false },
+          loopRateHz: this.loop.stats().rateHz,
+          recording: false,
+        }),
+        log: this.#log,
+      });
+    }
     if (this.clock.kind === 'wall') {
       this.#watchdog.start();
       this.#diagnostics.start();
@@ -176,6 +239,7 @@ export class SimStack {
     await this.loop.stop();
     this.#watchdog.stop();
     this.#diagnostics.stop();
+    await this.bridge?.close();
     await this.dashboard?.stop();
     await this.sim.driver.deactivate();
     await this.graph.shutdown();
@@ -233,6 +297,7 @@ export async function runSimStack(launch: LaunchDescription, overrides: SimStack
     const mode = stack.clock.kind === 'sim' ? 'fast sim time' : 'real time';
     log(`armstack: ${launch.name} running (seed ${stack.seed}, ${stack.loop.stats().rateHz} Hz, ${mode})`);
     if (stack.url) log(`armstack: dashboard at ${stack.url}`);
+    if (stack.bridge) log(`armstack: MQTT bridge at ${stack.bridge.url} (site ${launch.bridge.site}, robot ${launch.robot.name})`);
     await stack.done;
   } finally {
     await stack.close();

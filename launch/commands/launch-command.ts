@@ -15,6 +15,9 @@ interface LaunchFlags {
   seed?: number;
   json?: boolean;
   rate?: number;
+  /** commander's --no-bridge: false when given. */
+  bridge: boolean;
+  mqttPort?: number;
 }
 
 /** `sim` → launch/sim.launch.yaml; anything with a slash or .yaml is a path. */
@@ -37,6 +40,8 @@ export function registerLaunchCommand(program: Command): void {
     .option('--seed <n>', 'sim seed (world layout)', intFlag(0, 2 ** 31 - 1))
     .option('--rate <hz>', 'control loop rate', numberFlag(1, 1000))
     .option('--json', 'print a JSON summary as the last line of output')
+    .option('--no-bridge', 'no MQTT command bridge (and no embedded broker)')
+    .option('--mqtt-port <port>', 'embedded MQTT broker port (default 1883; 0 picks a free one)', intFlag(0, 65535))
     .action(async (name: string, flags: LaunchFlags) => {
       const description = loadLaunchDescription(resolveLaunchFile(name));
       const overrides: SimStackOverrides = {
@@ -46,6 +51,9 @@ export function registerLaunchCommand(program: Command): void {
         fast: Boolean(flags.fast),
         seed: flags.seed,
         rateHz: flags.rate,
+        // --fast runs have no bridge (SimStack's default) unless a port is asked for.
+        bridge: !flags.bridge ? false : flags.mqttPort !== undefined ? true : undefined,
+        mqttPort: flags.mqttPort,
         log: flags.json ? (line) => process.stderr.write(line + '\n') : (line) => process.stdout.write(line + '\n'),
       };
       const summary = await runSimStack(description, overrides, { handleSignals: true });
