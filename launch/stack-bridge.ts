@@ -1,6 +1,7 @@
 // The stack's end of the MQTT command bridge: the embedded broker (or an external one), the CommandBridge with the
 // task executive and the e-stop latch, and the retained state published at a steady rate. Started after the loop
 // is wired and before it runs; closed bridge first (it publishes its death), then the broker.
+import { VoiceListener } from './voice-listener.js';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { isAbsolute, join } from 'node:path';
@@ -98,7 +99,11 @@ export class StackBridge {
     this.bridge = new CommandBridge(
       { topics: { prefix: DEFAULT_TOPIC_PREFIX, site: s.site, robot: deps.robot }, commands: {}, initialBdSeq: 0 },
       // mqtt.js reports a "write after end" while the bridge disconnects: noise once closing has begun.
-      { executive: deps.executive, onEstop: deps.onEstop, users, latch: deps.latch, log: (line) => void (this.#closing || deps.log(line)) },
+      {
+        executive: deps.executive, onEstop: deps.onEstop, users, latch: deps.latch,
+        onAudio: this.#voice(deps).onAudio,
+        log: (line) => void (this.#closing || deps.log(line)),
+      },
     );
     await this.bridge.connect({
       url: this.url,
@@ -115,8 +120,16 @@ export class StackBridge {
     this.#timer = setInterval(publish, 1000 / s.stateRateHz);
   }
 
+  #voiceListener: VoiceListener | undefined;
+
+  #voice(deps: StackBridgeDeps): VoiceListener {
+    this.#voiceListener ??= new VoiceListener(() => this.bridge, (line) => void (this.#closing || deps.log(line)));
+    return this.#voiceListener;
+  }
+
   async close(): Promise<void> {
     this.#closing = true;
+    await this.#voiceListener?.close();
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.bridge?.close();

@@ -3,6 +3,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { connectLowLatency } from '../runtime/bridge/mqtt/client.js';
 import { DEFAULT_TOPIC_PREFIX, robotTopics } from '../runtime/bridge/mqtt/topics.js';
@@ -96,6 +100,30 @@ describe('sim stack with the MQTT bridge', () => {
     const again = await finalAck(send('pick the green box'));
     assert.equal(again.status, 'failed');
     assert.match(again.reason ?? '', /already holding/);
+  });
+
+  it('armstack say --wav: the robot recognizes the speech and runs it (open the gripper → done)', async (t) => {
+    const missing = ['/usr/bin/pocketsphinx_continuous', '/usr/bin/espeak-ng', '/usr/bin/sox'].filter((p) => !existsSync(p));
+    if (missing.length) {
+      if (process.env.CI) assert.fail(`missing ${missing.join(', ')}: apt-get install pocketsphinx pocketsphinx-en-us espeak-ng sox`);
+      t.skip(`missing ${missing.join(', ')}`);
+      return;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'armstack-voice-'));
+    try {
+      const raw = join(dir, 'raw.wav');
+      const wav = join(dir, 'cmd.wav');
+      execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, 'open the gripper']);
+      execFileSync('sox', [raw, '-r', '16000', '-c', '1', '-b', '16', wav, 'pad', '0.5', '0.5']);
+      const r = await runCli(['say', '--wav', wav, '--url', stack.bridge!.url, '--user', 'operator', '--password', 'operator-dev', '--json', '--timeout', '60']);
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const acks = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Ack);
+      assert.equal(acks[acks.length - 1].status, 'done');
+      assert.equal(acks[acks.length - 1].intent?.intent, 'gripper');
+      assert.match(String(acks[0].id), /^voice-/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('"stop" holds the driver and latches the e-stop; motion is then refused', async () => {

@@ -123,6 +123,16 @@ export class CommandBridge {
     return this.#publish(this.topics.voiceTranscript, full, { qos: 1, retain: false });
   }
 
+  /**
+   * A command recognized on the robot from `sender`'s voice audio. The broker authenticated the sender by the
+   * audio topic, so it goes through the same checks as a typed command (stop words first, roles, rate limit,
+   * confirmation); only its TTL is set here, short, because speech is about now.
+   */
+  submitVoiceCommand(sender: string, utteranceId: string, text: string, ttlMs = 5000): void {
+    const payload = JSON.stringify({ id: `voice-${utteranceId}`, operator: sender, text, issuedAt: this.#clock.wallMs(), ttlMs });
+    this.#processor.handle({ sender, payload: Buffer.from(payload), retained: false });
+  }
+
   /** Publishes the death certificate for the current bdSeq, then disconnects cleanly and releases everything. */
   async close(): Promise<void> {
     if (this.#closed) return;
