@@ -1,6 +1,8 @@
 // Every `armstack bench <name>`: one module each, beside what it measures.
 import { loopBench } from './loop.bench.js';
 import { bridgeBench } from './bridge.bench.js';
+import { hotpathBench } from './hotpath.bench.js';
+import { recorderBench } from './recorder.bench.js';
 
 export interface BenchOptions {
   /** Overrides the bench's default measurement length. */
@@ -18,4 +20,6 @@ export interface Bench<R = Record<string, unknown>> {
 export const benches: Record<string, Bench<any>> = {
   loop: loopBench,
   bridge: bridgeBench,
+  hotpath: hotpathBench,
+  recorder: recorderBench,
 };

@@ -8,6 +8,11 @@ import { registerLaunchCommand } from './commands/launch-command.js';
 import { registerBenchCommand } from './commands/bench-command.js';
 import { registerIntentCommand } from './commands/intent-command.js';
 import { registerSayCommand } from './commands/say-command.js';
+import { registerEvalCommand } from './commands/eval-command.js';
+import { registerRecordCommand } from './commands/record-command.js';
+import { registerEpisodesCommand } from './commands/episodes-command.js';
+import { registerRecoverCommand } from './commands/recover-command.js';
+import { registerExportCommand } from './commands/export-command.js';
 
 const pkg = JSON.parse(readFileSync(`${packageRoot()}/package.json`, 'utf8')) as { version: string };
 
@@ -22,6 +27,11 @@ export function buildProgram(): Command {
   registerBenchCommand(program);
   registerIntentCommand(program);
   registerSayCommand(program);
+  registerEvalCommand(program);
+  registerRecordCommand(program);
+  registerEpisodesCommand(program);
+  registerRecoverCommand(program);
+  registerExportCommand(program);
   return program;
 }
 
