@@ -28,6 +28,8 @@ export const LaunchDescriptionSchema = Type.Object(
         seed: Type.Integer({ minimum: 0, default: 1 }),
         boxes: Type.Integer({ minimum: 1, maximum: 8, default: 4 }),
         servoRateHz: Type.Number({ minimum: 500, maximum: 10000, default: 1000 }),
+        /** A towel (sim/cloth) on the table: a SceneObject of kind 'cloth' in /scene and on the dashboard. */
+        cloth: Type.Boolean({ default: false }),
       },
       { additionalProperties: false, default: {} },
     ),

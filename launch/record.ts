@@ -1,63 +1,86 @@
-// `armstack record --source sim`: the sim stack with the scripted expert, recorded as one demonstration episode.
+// `armstack record --source sim`: the sim stack with a scripted expert, recorded as demonstration episodes.
 // The sim runs on sim time, as fast as rendering and encoding allow: each tick steps the world, runs the control
 // pipeline (which publishes /joint_states and /arm_controller/joint_trajectory), renders each camera when its next
 // frame is due and hands the frame to the recorder, then waits for room in the recorder's JPEG queue. Waiting is
 // free on sim time, so no frame is dropped and the recording is the same every run of a seed.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+//
+// Several episodes (LeRobot's --num_episodes / --reset_time_s): episode k runs in a fresh world of seed + k (the
+// sim's reset), which first settles for the reset period with the arm holding still, unrecorded.
 import { UserError } from '../runtime/errors.js';
 import { FixedRateLoop, type TickInfo } from '../runtime/loop/index.js';
-import { packageRoot } from '../runtime/package-root.js';
-import type { EpisodeMetadata, ObjectMetadata } from '../runtime/recorder/episode-config.js';
+import { openCvAvailable } from '../perception/cameras/opencv-loader.js';
+import type { EpisodeMetadata } from '../runtime/recorder/episode-config.js';
 import { EpisodeRecorder, type RecorderLogLevel } from '../runtime/recorder/episode-recorder.js';
 import type { EpisodeSidecar } from '../runtime/recorder/episode-sidecar.js';
 import { SceneRenderer } from '../sim/render/scene-renderer.js';
 import { SimCamera } from '../sim/sim-camera.js';
 import { resolveLaunchFile } from './commands/launch-command.js';
-import { loadLaunchDescription } from './launch-description.js';
+import { loadLaunchDescription, type LaunchDescription } from './launch-description.js';
+import { pickPlaceExpertSource, towelExpertSource, type RecordingExpert } from './record/expert-sources.js';
+import { planSimObject, type ObjectFlags, type SimObjectPlan } from './record/record-objects.js';
 import { SimStack } from './sim-stack.js';
 
 export const SIM_CAMERAS = ['overhead', 'wrist'] as const;
 
+export interface RecordProgress {
+  episode: number;
+  episodes: number;
+  phase: 'reset' | 'recording';
+  simS: number;
+  seconds: number;
+  frames: number;
+  dropped: number;
+}
+
 export interface RecordOptions {
   source: 'sim';
   task: string;
-  /** `towel` (the cloth task when it exists), `box`, or any object name. */
+  /** A sim task: `towel` (the cloth, TowelExpert) or `box` (pick-and-place). */
   object: string;
+  objectFlags?: ObjectFlags;
+  /** Episode time limit, sim seconds. */
   seconds: number;
+  /** Episodes to record (default 1). */
+  episodes?: number;
+  /** Sim seconds each fresh world settles, unrecorded, before its episode (default 0). */
+  resetSeconds?: number;
+  /** Keep recording after the expert finishes, up to the time limit (default: stop when it is done). */
+  fullLength?: boolean;
   outDir: string;
   cameras: string[];
-  format: 'jpeg' | 'raw';
+  /** `auto`: JPEG when OpenCV loads, else raw frames (said on the log). */
+  format: 'jpeg' | 'raw' | 'auto';
   operator?: string;
   seed?: number;
   rateHz?: number;
   cameraFps?: number;
   jpegQuality?: number;
   log?: (line: string) => void;
-  /** Aborting ends the episode early (incomplete, reason `shutdown`). */
+  /** Aborting ends the episode early (incomplete, reason `shutdown`) and records no more. */
   signal?: AbortSignal;
   /** Called about twice a second of sim time. */
-  progress?: (p: { simS: number; seconds: number; frames: number; dropped: number }) => void;
+  progress?: (p: RecordProgress) => void;
 }
 
-export interface RecordResult {
+export interface RecordedEpisode {
   sidecar: EpisodeSidecar;
   mcapPath: string;
   wallS: number;
 }
 
-/** What the sim actually shows for a requested object: the towel task is not in this tree yet. */
-export function simObject(requested: string, log: (line: string) => void): { object: ObjectMetadata; extra: Record<string, string> } {
-  const towelTask = existsSync(join(packageRoot(), 'policies', 'scripted', 'towel'));
-  if (requested === 'towel' && !towelTask) {
-    log('armstack record: the towel task (policies/scripted/towel) is not available yet; recording the box pick-and-place expert');
-  }
-  if (requested === 'towel' && towelTask) {
-    log('armstack record: policies/scripted/towel exists but is not wired into `record` yet; recording the box expert');
-  }
-  // The metadata names what was simulated, so a dataset never claims cloth it does not hold.
-  const object: ObjectMetadata = { name: 'box', category: 'cardboard', material: 'sim rigid box', approxSizeM: [0.05, 0.05, 0.05] };
-  return { object, extra: requested === 'box' ? {} : { requested_object: requested } };
+export interface RecordResult {
+  episodes: RecordedEpisode[];
+  format: 'jpeg' | 'raw';
+}
+
+/** `auto` resolved: OpenCV is an optional dependency, and raw frames need none. */
+export function resolveImageFormat(format: RecordOptions['format'], log: (line: string) => void): 'jpeg' | 'raw' {
+  if (format === 'raw') return 'raw';
+  const cv = openCvAvailable();
+  if (cv.ok) return 'jpeg';
+  if (format === 'jpeg') throw new UserError(`record: --jpeg needs OpenCV: ${cv.reason}`);
+  log(`armstack record: OpenCV is not available, so frames are stored raw (sensor_msgs/Image, ~27 MB/s per camera); ${cv.reason}`);
+  return 'raw';
 }
 
 export async function runRecord(o: RecordOptions): Promise<RecordResult> {
@@ -66,34 +89,75 @@ export async function runRecord(o: RecordOptions): Promise<RecordResult> {
   for (const c of o.cameras) {
     if (!(SIM_CAMERAS as readonly string[]).includes(c)) throw new UserError(`armstack record: unknown sim camera "${c}"; known: ${SIM_CAMERAS.join(', ')}`);
   }
+  const plan = planSimObject(o.object, o.objectFlags);
+  const format = resolveImageFormat(o.format, log);
   const launch = loadLaunchDescription(resolveLaunchFile('sim'));
-  const stack = new SimStack(launch, { headless: true, fast: true, seed: o.seed, rateHz: o.rateHz, log });
-  const { object, extra } = simObject(o.object, log);
+  const count = o.episodes ?? 1;
+  const episodes: RecordedEpisode[] = [];
+  for (let k = 0; k < count && !o.signal?.aborted; k++) {
+    const seed = (o.seed ?? launch.sim.seed) + k;
+    episodes.push(await recordOne(o, { launch, plan, format, seed, k, count, log }));
+  }
+  return { episodes, format };
+}
+
+interface EpisodePlan {
+  launch: LaunchDescription;
+  plan: SimObjectPlan;
+  format: 'jpeg' | 'raw';
+  seed: number;
+  k: number;
+  count: number;
+  log: (line: string) => void;
+}
+
+async function recordOne(o: RecordOptions, p: EpisodePlan): Promise<RecordedEpisode> {
+  const { launch, plan, log } = p;
+  const rateHz = o.rateHz ?? launch.loop.rateHz;
+  const stack = new SimStack(launch, { headless: true, fast: true, seed: p.seed, rateHz, log, ...plan.world });
+  const expert: RecordingExpert = plan.expert === 'towel' ? towelExpertSource(stack.sim, rateHz) : pickPlaceExpertSource(stack.sim, rateHz);
+  stack.pipeline.setSource(expert);
   const level = (l: RecorderLogLevel): string => (l === 'info' ? '' : `${l}: `);
   const recorder = new EpisodeRecorder(
-    { outputDir: o.outDir, imageFormat: o.format, episodeTimeS: o.seconds, resetTimeS: 0, monitorIntervalMs: 0, jpegQuality: o.jpegQuality },
+    { outputDir: o.outDir, imageFormat: p.format, episodeTimeS: o.seconds, resetTimeS: 0, monitorIntervalMs: 0, jpegQuality: o.jpegQuality },
     { clock: stack.clock, node: stack.graph.createNode('recorder'), log: (l, line) => log(`[recorder] ${level(l)}${line}`) },
   );
-  const renderer = SceneRenderer.forWorld(stack.sim.world);
   const world = stack.sim.world;
+  const renderer = SceneRenderer.forWorld(world);
   const cameras = o.cameras.map((name) => (name === 'wrist' ? SimCamera.wrist : SimCamera.overhead)(world, { fps: o.cameraFps ?? 30, renderer }));
-  for (const c of cameras) {
-    await c.connect();
-    recorder.addCamera({ ...c.info });
-  }
   const metadata: EpisodeMetadata = {
-    task: o.task, operator: o.operator ?? 'scripted_expert', object,
-    extra: { source: 'sim', seed: String(stack.seed), expert: 'pick_place', ...extra },
+    task: o.task, operator: o.operator ?? 'scripted_expert', object: plan.metadata,
+    extra: { source: 'sim', seed: String(p.seed), expert: plan.expert, reset_s: String(o.resetSeconds ?? 0) },
   };
   const wallStart = performance.now();
   let frames = 0;
   let nextProgressS = 0;
+  const report = (phase: RecordProgress['phase'], simS: number): void => {
+    if (!o.progress || simS < nextProgressS) return;
+    nextProgressS = simS + 0.5;
+    o.progress({ episode: p.k, episodes: p.count, phase, simS, seconds: phase === 'reset' ? o.resetSeconds ?? 0 : o.seconds, frames, dropped: recorder.status().dropsTotal });
+  };
   await stack.sim.driver.configure();
   await stack.sim.driver.activate();
   try {
+    // The reset: the fresh world settles (a dropped towel flattens) while the arm holds its activation pose.
+    const resetS = o.resetSeconds ?? 0;
+    const dt = 1 / rateHz;
+    for (let t = 0; t < resetS - 1e-9 && !o.signal?.aborted; t += dt) {
+      world.step(dt);
+      report('reset', world.timeS);
+      if (Math.round(t / dt) % 30 === 0) await new Promise((r) => setImmediate(r));
+    }
+    nextProgressS = 0;
+    for (const c of cameras) {
+      await c.connect();
+      recorder.addCamera({ ...c.info });
+    }
     const started = await recorder.start(metadata);
-    const loop = new FixedRateLoop({ rateHz: o.rateHz ?? launch.loop.rateHz }, stack.clock, async (tick: TickInfo) => {
-      if (tick.index > 0) stack.sim.world.step(tick.periodS);
+    const recordStartS = world.timeS;
+    let doneAtS: number | undefined;
+    const loop = new FixedRateLoop({ rateHz }, stack.clock, async (tick: TickInfo) => {
+      if (tick.index > 0) world.step(tick.periodS);
       stack.pipeline.tick(tick);
       let captured = false;
       for (const c of cameras) {
@@ -105,16 +169,20 @@ export async function runRecord(o: RecordOptions): Promise<RecordResult> {
       }
       if (captured) await recorder.whenCapacity();
       recorder.poll();
-      const simS = stack.sim.world.timeS;
-      if (o.progress && simS >= nextProgressS) {
-        nextProgressS = simS + 0.5;
-        o.progress({ simS, seconds: o.seconds, frames, dropped: recorder.status().dropsTotal });
-      }
-      if (recorder.phase !== 'recording' || o.signal?.aborted) void loop.stop();
+      report('recording', world.timeS - recordStartS);
+      // A short tail after the expert finishes shows the result settled (the towel lying in the bin).
+      if (expert.done && !o.fullLength) doneAtS ??= world.timeS;
+      const finished = doneAtS !== undefined && world.timeS - doneAtS >= 0.5;
+      if (recorder.phase !== 'recording' || o.signal?.aborted || finished) void loop.stop();
     });
     await loop.start();
-    if (recorder.phase === 'recording') await recorder.close();
-    const sidecar = await recorder.whenStopped();
+    if (recorder.phase === 'recording') {
+      recorder.recordEvent('expert_finished', { expert: plan.expert, outcome: expert.outcome ?? null, done: expert.done });
+      await (o.signal?.aborted ? recorder.close() : recorder.stop());
+    }
+    let sidecar = await recorder.whenStopped();
+    // The expert knows whether the towel (or every box) ended in a bin: that is the demonstration's label.
+    if (expert.outcome) sidecar = (await recorder.label(expert.outcome, `scripted ${plan.expert} expert: ${expert.outcome}`)) ?? sidecar;
     return { sidecar, mcapPath: started.mcapPath, wallS: (performance.now() - wallStart) / 1000 };
   } finally {
     await recorder.close();

@@ -11,6 +11,7 @@ import { FixedRateLoop, SimClock, WallClock, type Clock, type LoopStats, type Ti
 import { ControlPipeline, type CommandSource } from '../runtime/loop/control-pipeline.js';
 import { packageRoot } from '../runtime/package-root.js';
 import { createSimWorld, type SimWorldHandle } from '../sim/sim-arm-driver.js';
+import type { WorldClothConfig } from '../sim/cloth/world-cloth.js';
 import { PickPlaceExpert } from '../policies/scripted/pick-place-expert.js';
 import { DashboardServer } from '../dashboard/server/dashboard-server.js';
 import { TaskExecutive } from '../policies/task-executive.js';
@@ -33,6 +34,10 @@ export interface SimStackOverrides {
   bridge?: boolean;
   /** Embedded broker port (--mqtt-port); 0 picks a free one. */
   mqttPort?: number;
+  /** Boxes on the table (0 for a towel-only scene); default launch.sim.boxes. */
+  boxes?: number;
+  /** A towel on the table (sim/cloth), SceneObject kind 'cloth'; default launch.sim.cloth. */
+  cloth?: boolean | WorldClothConfig;
   log?: (line: string) => void;
 }
 
@@ -103,7 +108,9 @@ export class SimStack {
 
     this.node = this.graph.createNode('armstack');
     this.clock = options.fast ? new SimClock() : new WallClock();
-    this.sim = createSimWorld({ seed: this.seed, boxes: launch.sim.boxes, servoRateHz: launch.sim.servoRateHz, description });
+    this.sim = createSimWorld({
+      seed: this.seed, boxes: options.boxes ?? launch.sim.boxes, cloth: options.cloth ?? launch.sim.cloth, servoRateHz: launch.sim.servoRateHz, description,
+    });
     const { driver, kinematics, world } = this.sim;
 
     const diagnosticsPub = this.node.createPublisher<DiagnosticArray>(MsgTypes.DiagnosticArray, '/diagnostics');

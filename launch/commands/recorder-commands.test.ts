@@ -11,6 +11,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { openCvAvailable } from '../../perception/cameras/opencv-loader.js';
 import { UserError } from '../../runtime/errors.js';
 import { catalogEpisodes } from '../../runtime/recorder/episode-catalog.js';
+import { readSidecar } from '../../runtime/recorder/episode-sidecar.js';
 import { exportLeRobot } from '../../runtime/recorder/lerobot/lerobot-export.js';
 import { runRecorderCli } from '../../runtime/recorder/testing/recorder-cli.js';
 import { runRecord } from '../record.js';
@@ -39,20 +40,26 @@ function probe(path: string): { frames: number; rate: string; codec: string; pix
 const json = (path: string): Row => JSON.parse(readFileSync(path, 'utf8')) as Row;
 const jsonLines = (path: string): Row[] => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Row);
 const num = (v: unknown): number => Number(v as number | bigint);
+// One task for both objects, so the datasets have one task_index.
+const TASK = 'put the object in the bin';
 
 describe('recorder CLI', () => {
   before(async () => {
-    const first = await runRecorderCli(['record', '--source', 'sim', '--task', 'put the box in the bin', '--object', 'towel',
+    const first = await runRecorderCli(['record', '--source', 'sim', '--task', TASK, '--object', 'towel',
       '--seconds', '1', '--out', episodes, '--camera', 'overhead,wrist', format]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^episode 0: complete \(time_limit\)/m);
-    assert.match(first.stderr, /towel.*recording the box/, 'until the towel task is wired in, record says it records boxes');
+    const towel = readSidecar(join(episodes, 'episode_000000.json'));
+    assert.equal(towel.object.category, 'cloth');
+    assert.equal(towel.extra?.expert, 'towel');
     const second = await runRecord({
-      source: 'sim', task: 'put the box in the bin', object: 'box', seconds: 1.2, outDir: episodes, cameras: ['overhead', 'wrist'],
+      source: 'sim', task: TASK, object: 'box', seconds: 1.2, outDir: episodes, cameras: ['overhead', 'wrist'],
       format: format === '--jpeg' ? 'jpeg' : 'raw', seed: 7, log: () => undefined,
     });
-    assert.equal(second.sidecar.complete, true);
-    assert.equal(second.sidecar.dropsTotal, 0, 'sim time waits for the encoder: no drops');
+    const [box] = second.episodes;
+    assert.equal(box.sidecar.complete, true);
+    assert.equal(box.sidecar.object.category, 'rigid');
+    assert.equal(box.sidecar.dropsTotal, 0, 'sim time waits for the encoder: no drops');
   });
 
   it('lists episodes, a corrupt file and a truncated one without crashing', async () => {
@@ -116,11 +123,11 @@ describe('recorder CLI', () => {
         assert.equal(r['next.done'], k === mine.length - 1);
         assert.equal((r['observation.state'] as number[]).length, 7);
       });
-      assert.deepEqual(ep.tasks, ['put the box in the bin']);
+      assert.deepEqual(ep.tasks, [TASK]);
       assert.ok(Math.abs(num(ep['videos/observation.images.wrist/to_timestamp']) - num(ep['videos/observation.images.wrist/from_timestamp']) - num(ep.length) / 30) < 1e-9);
     }
     const tasks = await readParquet(join(out, 'meta', 'tasks.parquet'));
-    assert.deepEqual(tasks.map((t) => [num(t.task_index), t.__index_level_0__]), [[0, 'put the box in the bin']]);
+    assert.deepEqual(tasks.map((t) => [num(t.task_index), t.__index_level_0__]), [[0, TASK]]);
     const stats = json(join(out, 'meta', 'stats.json')) as Record<string, Row>;
     assert.deepEqual(stats['observation.state'].count, [total]);
     assert.equal((stats['observation.images.overhead'].mean as number[][][]).length, 3);
@@ -149,7 +156,7 @@ describe('recorder CLI', () => {
     assert.equal(info.total_videos, 4);
     assert.equal(info.data_path, 'data/chunk-{episode_chunk:03d}/episode_{episode_index:06d}.parquet');
     const episodesMeta = jsonLines(join(out, 'meta', 'episodes.jsonl'));
-    assert.deepEqual(jsonLines(join(out, 'meta', 'tasks.jsonl')), [{ task_index: 0, task: 'put the box in the bin' }]);
+    assert.deepEqual(jsonLines(join(out, 'meta', 'tasks.jsonl')), [{ task_index: 0, task: TASK }]);
     let index = 0;
     for (const ep of episodesMeta) {
       const e = num(ep.episode_index);
@@ -170,10 +177,35 @@ describe('recorder CLI', () => {
     assert.equal((s0['observation.images.wrist'].max as number[][][])[0][0].length, 1, 'image stats are [3][1][1]');
   });
 
+  it('records K episodes of fresh worlds after a reset period, with the object metadata from flags', async () => {
+    const dir = join(root, 'towels');
+    const run = await runRecorderCli(['record', '--task', 'towel to bin', '--object', 'towel', '--seconds', '0.5', '--episodes', '2',
+      '--reset-seconds', '0.3', '--seed', '3', '--camera', 'wrist', '--material', 'cotton terry', '--size', '0.5,0.3', '--mass', '0.12',
+      '--out', dir, format]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /episode 2\/2: reset/, 'progress names the episode and the reset');
+    const sidecars = [0, 1].map((i) => readSidecar(join(dir, `episode_00000${i}.json`)));
+    assert.deepEqual(sidecars.map((s) => s.extra?.seed), ['3', '4'], 'episode k runs in the world of seed + k');
+    for (const s of sidecars) {
+      assert.deepEqual(s.object, { name: 'towel', category: 'cloth', material: 'cotton terry', approxSizeM: [0.5, 0.3], massKg: 0.12 });
+      assert.equal(s.reason, 'time_limit');
+      assert.equal(s.extra?.reset_s, '0.3');
+    }
+  });
+
   it('refuses bad record flags and cameras', async () => {
     const run = await runRecorderCli(['record', '--task', 'x', '--seconds', '1', '--out', episodes, '--camera', 'ceiling']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /--camera.*overhead, wrist/);
+    const sock = await runRecorderCli(['record', '--task', 'x', '--seconds', '1', '--out', episodes, '--object', 'sock']);
+    assert.equal(sock.code, 2);
+    assert.match(sock.stderr, /--object "sock" has no sim task; known: towel, box/);
+    const category = await runRecorderCli(['record', '--task', 'x', '--seconds', '1', '--out', episodes, '--category', 'plastic']);
+    assert.equal(category.code, 2);
+    assert.match(category.stderr, /--category must be one of cloth, bag, cardboard, rigid, got "plastic"/);
+    const size = await runRecorderCli(['record', '--task', 'x', '--seconds', '1', '--out', episodes, '--size', '0.3,big']);
+    assert.equal(size.code, 2);
+    assert.match(size.stderr, /--size.*1 to 3 lengths in metres/);
     await assert.rejects(
       runRecord({ source: 'sim', task: 'x', object: 'box', seconds: 1, outDir: episodes, cameras: ['ceiling'], format: 'raw' }),
       (e: unknown) => e instanceof UserError && /unknown sim camera "ceiling"/.test(e.message),
