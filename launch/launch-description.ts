@@ -73,6 +73,25 @@ export const LaunchDescriptionSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    recorder: Type.Object(
+      {
+        /** Episodes driven by the MQTT intents record_start, record_stop and label (needs the bridge). */
+        enabled: Type.Boolean({ default: true }),
+        /** Relative to the working directory. */
+        outDir: Type.String({ minLength: 1, default: 'recordings' }),
+        cameras: Type.Array(Type.Union([Type.Literal('overhead'), Type.Literal('wrist')]), { uniqueItems: true, maxItems: 2, default: ['overhead', 'wrist'] }),
+        cameraFps: Type.Number({ exclusiveMinimum: 0, maximum: 60, default: 30 }),
+        /** auto: JPEG when OpenCV loads, else raw sensor_msgs/Image. */
+        imageFormat: Type.Union([Type.Literal('auto'), Type.Literal('jpeg'), Type.Literal('raw')], { default: 'auto' }),
+        jpegQuality: Type.Integer({ minimum: 1, maximum: 100, default: 85 }),
+        episodeTimeS: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 3600, default: 60 }),
+        resetTimeS: Type.Number({ minimum: 0, maximum: 3600, default: 10 }),
+        minFreeBytes: Type.Integer({ minimum: 0, default: 256 * 1024 * 1024 }),
+        /** The episode's task text (the intents carry none). */
+        task: Type.String({ minLength: 1, maxLength: 2000, default: 'demonstration' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false },
 );

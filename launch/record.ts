@@ -8,7 +8,6 @@
 // sim's reset), which first settles for the reset period with the arm holding still, unrecorded.
 import { UserError } from '../runtime/errors.js';
 import { FixedRateLoop, type TickInfo } from '../runtime/loop/index.js';
-import { openCvAvailable } from '../perception/cameras/opencv-loader.js';
 import type { EpisodeMetadata } from '../runtime/recorder/episode-config.js';
 import { EpisodeRecorder, type RecorderLogLevel } from '../runtime/recorder/episode-recorder.js';
 import type { EpisodeSidecar } from '../runtime/recorder/episode-sidecar.js';
@@ -17,6 +16,7 @@ import { SimCamera } from '../sim/sim-camera.js';
 import { resolveLaunchFile } from './commands/launch-command.js';
 import { loadLaunchDescription, type LaunchDescription } from './launch-description.js';
 import { pickPlaceExpertSource, towelExpertSource, type RecordingExpert } from './record/expert-sources.js';
+import { resolveImageFormat } from './record/image-format.js';
 import { planSimObject, type ObjectFlags, type SimObjectPlan } from './record/record-objects.js';
 import { SimStack } from './sim-stack.js';
 
@@ -71,16 +71,6 @@ export interface RecordedEpisode {
 export interface RecordResult {
   episodes: RecordedEpisode[];
   format: 'jpeg' | 'raw';
-}
-
-/** `auto` resolved: OpenCV is an optional dependency, and raw frames need none. */
-export function resolveImageFormat(format: RecordOptions['format'], log: (line: string) => void): 'jpeg' | 'raw' {
-  if (format === 'raw') return 'raw';
-  const cv = openCvAvailable();
-  if (cv.ok) return 'jpeg';
-  if (format === 'jpeg') throw new UserError(`record: --jpeg needs OpenCV: ${cv.reason}`);
-  log(`armstack record: OpenCV is not available, so frames are stored raw (sensor_msgs/Image, ~27 MB/s per camera); ${cv.reason}`);
-  return 'raw';
 }
 
 export async function runRecord(o: RecordOptions): Promise<RecordResult> {

@@ -16,6 +16,7 @@ import { PickPlaceExpert } from '../policies/scripted/pick-place-expert.js';
 import { DashboardServer } from '../dashboard/server/dashboard-server.js';
 import { TaskExecutive } from '../policies/task-executive.js';
 import { StackBridge } from './stack-bridge.js';
+import { StackRecorder } from './stack-recorder.js';
 import type { LaunchDescription } from './launch-description.js';
 
 export interface SimStackOverrides {
@@ -86,6 +87,8 @@ export class SimStack {
   /** The operator command executive; undefined when the bridge is off. */
   readonly executive: TaskExecutive | undefined;
   bridge: StackBridge | undefined;
+  /** Episodes from the MQTT intents record_start/record_stop/label; undefined without the bridge. */
+  recorder: StackRecorder | undefined;
   #stopReason: SimStackSummary['stopReason'] = 'stopped';
   readonly #expert: ExpertSource;
   readonly #watchdog: CommandWatchdog;
@@ -204,12 +207,13 @@ export class SimStack {
     }
     if (this.executive) {
       const executive = this.executive;
+      if (launch.recorder.enabled) this.recorder = new StackRecorder(launch.recorder, this, this.#log);
       const port = this.#options.mqttPort;
       this.bridge = await StackBridge.start(port === undefined ? launch.bridge : { ...launch.bridge, port }, {
         // A port given on the command line must be that port; the launch file's may move when it is taken.
         strictPort: port !== undefined,
         robot: launch.robot.name,
-        executive,
+        executive: this.recorder?.executive(executive) ?? executive,
         // Synchronous, inside the MQTT message handler: the latch holds the driver before this returns.
         onEstop: (_source, reason) => this.estop.trip('mqtt', reason),
         latch: this.estop,
@@ -218,7 +222,7 @@ export class SimStack {
           task: executive.task,
           safety: this.estop.latched ? { estop: true, holding: true, reason: this.estop.lastTrip?.reason ?? 'e-stop' } : { estop: false, holding: false },
           loopRateHz: this.loop.stats().rateHz,
-          recording: false,
+          recording: this.recorder?.recording ?? false,
         }),
         log: this.#log,
       });
@@ -247,6 +251,7 @@ export class SimStack {
     this.#watchdog.stop();
     this.#diagnostics.stop();
     await this.bridge?.close();
+    await this.recorder?.close();
     await this.dashboard?.stop();
     await this.sim.driver.deactivate();
     await this.graph.shutdown();

@@ -30,7 +30,8 @@ export const DEFAULT_COMMAND_PROCESSOR_CONFIG: CommandProcessorConfig = {
   rememberIds: 4096,
 };
 
-export type ExecutionResult = 'done' | 'failed';
+/** How an intent ended; the object form carries the ack's reason (what happened, or why it was refused). */
+export type ExecutionResult = 'done' | 'failed' | { status: 'done' | 'failed'; reason?: string };
 
 export interface CommandContext {
   id: string;
@@ -216,6 +217,7 @@ export class CommandProcessor {
     running.then(
       (result) => {
         if (result === 'done') this.#ack(ctx.id, ctx.operator, 'done', undefined, intent);
+        else if (typeof result === 'object' && result !== null) this.#ack(ctx.id, ctx.operator, result.status, result.reason, intent);
         else this.#ack(ctx.id, ctx.operator, 'failed', result === 'failed' ? undefined : `executive returned ${String(result)}`, intent);
       },
       (error: unknown) => this.#ack(ctx.id, ctx.operator, 'failed', `executive threw: ${(error as Error)?.message ?? String(error)}`, intent),
