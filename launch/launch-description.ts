@@ -54,6 +54,10 @@ export const LaunchDescriptionSchema = Type.Object(
         host: Type.String({ default: '127.0.0.1' }),
         port: Type.Optional(Port),
         stateRateHz: Type.Number({ exclusiveMinimum: 0, maximum: 120, default: 30 }),
+        /** Dashboard logins last this long (users from bridge.usersFile). */
+        sessionHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 30, default: 12 }),
+        /** Origins besides the dashboard's own allowed to open its WebSocket, e.g. 'https://ops.example:443'. */
+        allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { maxItems: 32, default: [] }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -16,6 +16,8 @@ import { PickPlaceExpert } from '../policies/scripted/pick-place-expert.js';
 import { DashboardServer } from '../dashboard/server/dashboard-server.js';
 import { TaskExecutive } from '../policies/task-executive.js';
 import { StackBridge } from './stack-bridge.js';
+import { StackTeleop } from './stack-teleop.js';
+import { createDashboardAuth, type StackDashboardAuth } from './dashboard-auth.js';
 import { StackRecorder } from './stack-recorder.js';
 import type { LaunchDescription } from './launch-description.js';
 
@@ -89,6 +91,10 @@ export class SimStack {
   bridge: StackBridge | undefined;
   /** Episodes from the MQTT intents record_start/record_stop/label; undefined without the bridge. */
   recorder: StackRecorder | undefined;
+  /** Dashboard teleop and e-stop, robot side. */
+  readonly teleop: StackTeleop;
+  /** Dashboard login; set with the dashboard in start(). */
+  dashboardAuth: StackDashboardAuth | undefined;
   #stopReason: SimStackSummary['stopReason'] = 'stopped';
   readonly #expert: ExpertSource;
   readonly #watchdog: CommandWatchdog;
@@ -151,6 +157,13 @@ export class SimStack {
       this.pipeline.setSource(this.#expert);
     }
     this.#scene = this.node.createPublisher<SceneState>(MsgTypes.SceneState, '/scene');
+    this.teleop = new StackTeleop({
+      description, kinematics, pipeline: this.pipeline, estop: this.estop, watchdog: this.#watchdog,
+      nowNs: () => this.clock.nowNs(),
+      // Teleop preempts an MQTT task; on handback the expert plans from where the operator left the arm.
+      onTakeover: (user) => this.executive?.abort(`teleop: ${user} took control`),
+      onHandback: () => this.#expert.reset(),
+    });
 
     this.loop = new FixedRateLoop({ rateHz }, this.clock, (tick) => this.#tick(tick));
     this.loop.onOverrun((n) => (n > 0 ? this.#watchdog.reportOverrun() : this.#watchdog.reportOnTime()));
@@ -202,6 +215,9 @@ export class SimStack {
         urdfPath: this.sim.description.source,
         robotName: launch.robot.name,
         maxRateHz: launch.dashboard.stateRateHz,
+        auth: (this.dashboardAuth = createDashboardAuth(launch, this.#log)).auth,
+        control: this.teleop,
+        log: (level, m) => { if (level !== 'info') this.#log(`[dashboard] ${level}: ${m}`); },
       });
       this.url = (await this.dashboard.start()).url;
     }
@@ -232,6 +248,13 @@ export class SimStack {
       this.#diagnostics.start();
     }
     this.#done = this.loop.start();
+  }
+
+  /** The dashboard URL with a fresh one-time login token for the local supervisor (Jupyter-style). */
+  loginUrl(): string | undefined {
+    const a = this.dashboardAuth;
+    if (!this.url || !a) return this.url;
+    return `${this.url}?token=${a.auth.issueLoginToken(a.localSupervisor, 'supervisor')}`;
   }
 
   /** Resolves when the loop ends by itself (duration, all placed) or through stop(). */
@@ -308,7 +331,7 @@ export async function runSimStack(launch: LaunchDescription, overrides: SimStack
     await stack.start();
     const mode = stack.clock.kind === 'sim' ? 'fast sim time' : 'real time';
     log(`armstack: ${launch.name} running (seed ${stack.seed}, ${stack.loop.stats().rateHz} Hz, ${mode})`);
-    if (stack.url) log(`armstack: dashboard at ${stack.url}`);
+    if (stack.url) log(`armstack: dashboard at ${stack.loginUrl()} (one-time login for ${stack.dashboardAuth?.localSupervisor})`);
     if (stack.bridge) log(`armstack: MQTT bridge at ${stack.bridge.url} (site ${launch.bridge.site}, robot ${launch.robot.name})`);
     await stack.done;
   } finally {

@@ -26,7 +26,8 @@ test('armstack launch sim: the dashboard draws the sim arm and it moves', async 
     browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 960, height: 600 }, deviceScaleFactor: 1 });
     const problems = watchConsole(page);
-    await page.goto(stack.url);
+    // The one-time supervisor link `armstack launch sim` prints: logs in and lands on the dashboard.
+    await page.goto(stack.loginUrl()!);
     await page.waitForFunction(
       () => {
         const a = (globalThis as PageGlobal).__armstack;

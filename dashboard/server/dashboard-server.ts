@@ -5,6 +5,9 @@ import { WebSocketServer } from 'ws';
 import { QoS, type GraphNode } from '../../runtime/graph/index.js';
 import { MsgTypes, type JointState, type SceneState } from '../../runtime/messages/index.js';
 import { ClientSession } from './client-session.js';
+import type { DashboardAuth } from './auth.js';
+import type { DashboardRole } from './control-protocol.js';
+import { TeleopHandler, type ControlPeer, type RobotControl } from './teleop-handler.js';
 import { FrameStore } from './frame-store.js';
 import { defaultStaticDir } from './package-root.js';
 import {
@@ -16,7 +19,7 @@ import {
   type StatusLevel,
 } from './protocol.js';
 import { StaticFiles, sendFile, sendText } from './static-files.js';
-import { WS_CLOSED, type WebSocketLike } from './web-socket-like.js';
+import { WS_CLOSED, WS_OPEN, type WebSocketLike } from './web-socket-like.js';
 
 export interface DashboardServerConfig {
   /** The server subscribes on this node; the caller owns it (and destroys it). */
@@ -34,6 +37,21 @@ export interface DashboardServerConfig {
   maxBufferedBytes?: number;
   /** Where the server reports trouble it recovered from (default: warn/error to stderr). */
   log?: (level: StatusLevel, message: string) => void;
+  /** Login, sessions and the Origin check (auth.ts). Without it every client is anonymous with anonymousRole. */
+  auth?: DashboardAuth;
+  /** Role of every client when there is no auth (default viewer: a server without auth moves nothing). */
+  anonymousRole?: DashboardRole;
+  /** The robot's teleop/e-stop side (teleop-handler.ts); without it control messages are refused. */
+  control?: RobotControl;
+}
+
+/** Who a connection belongs to, decided at the upgrade. */
+export interface ConnectionIdentity {
+  user: string;
+  role: DashboardRole;
+  /** The auth session behind it; absent without auth. */
+  sessionId?: string;
+  expiresAtMs: number;
 }
 
 const WS_PATH = '/ws';
@@ -57,7 +75,8 @@ function payloadText(data: unknown): string | undefined {
  * joint states and scene to every browser at a bounded rate. It is a side tap: it only subscribes.
  */
 export class DashboardServer {
-  readonly #config: Required<Omit<DashboardServerConfig, 'staticDir'>> & { staticDir: string };
+  readonly #config: Required<Omit<DashboardServerConfig, 'staticDir' | 'auth' | 'control'>>
+    & Pick<DashboardServerConfig, 'auth' | 'control'> & { staticDir: string };
   readonly #static: StaticFiles;
   readonly #store = new FrameStore();
   readonly #sessions = new Set<ClientSession>();
@@ -67,6 +86,8 @@ export class DashboardServer {
   #subscriptions: { destroy(): void }[] = [];
   #startedAtMs = 0;
   #url: string | undefined;
+  #teleop: TeleopHandler | undefined;
+  readonly #peers = new Map<ClientSession, ControlPeer>();
 
   constructor(config: DashboardServerConfig) {
     this.#config = {
@@ -74,6 +95,7 @@ export class DashboardServer {
       maxRateHz: 30,
       maxBufferedBytes: 1 << 20,
       log: defaultLog,
+      anonymousRole: 'viewer',
       ...config,
       staticDir: config.staticDir ?? defaultStaticDir(),
     };
@@ -83,10 +105,18 @@ export class DashboardServer {
 
   get url(): string | undefined { return this.#url; }
   get clientCount(): number { return this.#sessions.size; }
+  get teleop(): TeleopHandler | undefined { return this.#teleop; }
 
   async start(): Promise<{ url: string }> {
     if (this.#http) throw new Error('DashboardServer#start: already started');
     const node = this.#config.node;
+    if (this.#config.control) {
+      this.#teleop = new TeleopHandler(this.#config.control, {
+        rateHz: this.#config.maxRateHz,
+        maxBufferedBytes: this.#config.maxBufferedBytes,
+        log: this.#config.log,
+      });
+    }
     // best_effort + volatile is the weakest request, so it matches every publisher's offer: a side tap must
     // never be the reason a topic fails to connect. The cost: a scene published once, latched, before the
     // dashboard started is not replayed, so /scene should be republished on change or periodically.
@@ -139,6 +169,7 @@ export class DashboardServer {
 
   /** Closes every client, the subscriptions and the listener; resolves when no handle is left. */
   async stop(): Promise<void> {
+    this.#teleop?.stop();
     for (const sub of this.#subscriptions.splice(0)) sub.destroy();
     const closing = [...this.#sessions].map((s) => this.#closeSession(s));
     await Promise.all(closing);
@@ -159,7 +190,7 @@ export class DashboardServer {
   }
 
   /** Adopts an open WebSocket-like connection: says hello, then streams until it closes. */
-  handleConnection(ws: WebSocketLike): ClientSession {
+  handleConnection(ws: WebSocketLike, identity?: ConnectionIdentity): ClientSession {
     const session = new ClientSession(this.#nextSessionId++, ws, this.#store, {
       minIntervalMs: 1000 / this.#config.maxRateHz,
       maxBufferedBytes: this.#config.maxBufferedBytes,
@@ -170,6 +201,9 @@ export class DashboardServer {
     ws.on('close', () => {
       session.close();
       this.#sessions.delete(session);
+      const peer = this.#peers.get(session);
+      this.#peers.delete(session);
+      if (peer) this.#teleop?.detach(peer);
     });
     ws.on('error', (err) => this.#config.log('warn', `client ${session.id}: socket: ${err?.message}`));
     const hello: HelloMsg = {
@@ -182,6 +216,7 @@ export class DashboardServer {
       maxRateHz: this.#config.maxRateHz,
     };
     session.send(hello, { droppable: false });
+    this.#attachPeer(session, identity ?? { user: 'anonymous', role: this.#config.anonymousRole, expiresAtMs: Number.MAX_SAFE_INTEGER });
     session.notify(); // the newest joint state and scene, so a fresh page is not blank until the next message
     return session;
   }
@@ -211,6 +246,16 @@ export class DashboardServer {
         case 'ping':
           session.send(msg.id === undefined ? { op: 'pong' } : { op: 'pong', id: msg.id });
           break;
+        case 'take_control': case 'release_control': case 'jog_joint': case 'jog_cartesian': case 'goto_pose':
+        case 'gripper': case 'speed': case 'estop': case 'estop_reset': {
+          const peer = this.#peers.get(session);
+          if (!this.#teleop || !peer) {
+            session.send({ op: 'status', level: 'error', message: `${msg.op} refused: this dashboard has no robot control` });
+            break;
+          }
+          this.#teleop.handle(peer, msg);
+          break;
+        }
       }
     } catch (err) {
       // A bug on our side; the client still gets an answer and the server stays up.
@@ -260,10 +305,45 @@ export class DashboardServer {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => this.handleConnection(ws));
+    let identity: ConnectionIdentity | undefined;
+    const auth = this.#config.auth;
+    if (auth) {
+      const origin = auth.checkOrigin(req);
+      if (!origin.ok) {
+        this.#config.log('warn', `ws upgrade refused: ${origin.reason}`);
+        socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      const s = auth.sessionOf(req);
+      if (!s) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        return;
+      }
+      identity = { user: s.user, role: s.role, sessionId: s.id, expiresAtMs: s.expiresAtMs };
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => this.handleConnection(ws, identity));
+  }
+
+  #attachPeer(session: ClientSession, identity: ConnectionIdentity): void {
+    const auth = this.#config.auth;
+    const ws = session.ws;
+    const peer: ControlPeer = {
+      id: session.id,
+      user: identity.user,
+      role: identity.role,
+      get bufferedAmount() { return ws.bufferedAmount; },
+      send: (msg, droppable) => void session.send(msg, { droppable }),
+      sendText: (text) => { if (ws.readyState === WS_OPEN) ws.send(text); },
+      live: () => (identity.sessionId === undefined || !auth ? true : auth.session(identity.sessionId) !== undefined),
+      close: (code, reason) => ws.close(code, reason),
+    };
+    this.#peers.set(session, peer);
+    session.send({ op: 'identity', user: identity.user, role: identity.role, expiresAtMs: identity.expiresAtMs }, { droppable: false });
+    this.#teleop?.attach(peer);
   }
 
   async #handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#config.auth && (await this.#config.auth.handleHttp(req, res))) return;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       sendText(res, 405, 'method not allowed\n');

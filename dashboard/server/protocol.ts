@@ -1,6 +1,7 @@
 // The dashboard's wire protocol: JSON text frames, each a discriminated union on `op` (as foxglove
 // ws-protocol). This module is shared knowledge between the server and the browser client, so it imports
 // nothing from Node and holds only types, constants and a pure validator. See PROTOCOL.md.
+import { CONTROL_OPS, isControlOp, validateControlMessage, type ControlClientMessage, type ControlServerMessage } from './control-protocol.js';
 
 /** Sent as the WebSocket subprotocol and in `hello.version`; bump on any incompatible change. */
 export const ARMSTACK_WS_PROTOCOL = 'armstack.v1';
@@ -88,7 +89,7 @@ export interface PongMsg {
   id?: number;
 }
 
-export type ServerMessage = HelloMsg | JointNamesMsg | JointStatesMsg | SceneMsg | StatusMsg | PongMsg;
+export type ServerMessage = HelloMsg | JointNamesMsg | JointStatesMsg | SceneMsg | StatusMsg | PongMsg | ControlServerMessage;
 
 // ---- client -> server ----------------------------------------------------------------------------------
 
@@ -103,11 +104,11 @@ export interface PingMsg {
   id?: number;
 }
 
-export type ClientMessage = SubscribeMsg | PingMsg;
+export type ClientMessage = SubscribeMsg | PingMsg | ControlClientMessage;
 
 export type ParseResult = { ok: true; msg: ClientMessage } | { ok: false; error: string };
 
-const CLIENT_OPS = ['subscribe', 'ping'] as const;
+const CLIENT_OPS = ['subscribe', 'ping', ...CONTROL_OPS] as const;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -160,6 +161,7 @@ export function validateClientMessage(value: unknown): ParseResult {
       return { ok: true, msg: { op, id } };
     }
     default:
+      if (isControlOp(op)) return validateControlMessage(value, op);
       return { ok: false, error: `unknown op '${op.slice(0, 40)}' (expected one of ${CLIENT_OPS.join(', ')})` };
   }
 }

@@ -6,6 +6,8 @@ import { RobotModel } from './robot-model.js';
 import { SceneObjects } from './scene-objects.js';
 import { SceneView, type ScreenRect } from './scene-view.js';
 import { WsClient, defaultSocketUrl } from './ws-client.js';
+import { ControlUi, type ControlHooks } from './control-ui.js';
+import { ensureLoggedIn } from './login.js';
 
 /** What end-to-end tests read from the page. */
 export interface ArmstackTestHooks {
@@ -19,6 +21,8 @@ export interface ArmstackTestHooks {
   renderedFrames(): number;
   /** Where the arm is drawn, in canvas CSS pixels. */
   armScreenRect(): ScreenRect | null;
+  /** Identity, control, safety and refusals (control-ui.ts). */
+  control: ControlHooks;
 }
 
 declare global {
@@ -30,6 +34,9 @@ const header = new HeaderBar(document.querySelector<HTMLElement>('#header')!);
 const robot = new RobotModel();
 const objects = new SceneObjects();
 view.world.add(robot.root, objects.root);
+// `client` is created below; the UI only sends after a user acts, long after that.
+const controlUi = new ControlUi((m) => client.send(m), () => view.invalidate());
+view.world.add(controlUi.ghost.root);
 
 const hooks: ArmstackTestHooks = {
   frames: 0,
@@ -40,6 +47,7 @@ const hooks: ArmstackTestHooks = {
   quality: view.quality.name,
   renderedFrames: () => view.renderedFrames,
   armScreenRect: () => (robot.loaded ? view.screenRect(robot.root) : null),
+  control: controlUi.hooks,
 };
 window.__armstack = hooks;
 
@@ -49,6 +57,7 @@ function loadRobot(urdfUrl: string): void {
   const url = new URL(urdfUrl, location.href).href;
   if (url === urdfUrlLoaded) return;
   urdfUrlLoaded = url;
+  controlUi.loadGhost(url);
   robot.load(url).then(
     () => {
       hooks.robotLoaded = true;
@@ -62,6 +71,7 @@ function loadRobot(urdfUrl: string): void {
 }
 
 function onMessage(msg: ServerMessage): void {
+  controlUi.handle(msg);
   switch (msg.op) {
     case 'hello':
       header.setRobot(msg.robot);
@@ -96,8 +106,10 @@ const client = new WsClient({ url: defaultSocketUrl() }, {
   onMessage,
   onState: (state) => {
     hooks.connected = state === 'open';
+    if (state !== 'open') controlUi.disconnected();
     header.setConnection(state);
   },
 });
-client.start();
+// The socket needs a session: log in first (a no-op when the server has no auth).
+void ensureLoggedIn().then(() => client.start());
 view.start();

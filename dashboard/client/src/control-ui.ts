@@ -1,0 +1,106 @@
+// Wires the control half of the page: identity, e-stop, safety banner, teleop panel and the commanded-pose
+// ghost. main.ts hands it every server message; it keeps its own state for the test hooks.
+import { Mesh, MeshStandardMaterial, type Material } from 'three';
+import type { ServerMessage } from '../../server/protocol.js';
+import type { ControlMsg, SafetyMsg } from '../../server/control-protocol.js';
+import { EStopButton, SafetyBanner } from './estop-button.js';
+import { RobotModel } from './robot-model.js';
+import { TeleopPanel } from './teleop-panel.js';
+import { logout } from './login.js';
+
+export interface ControlHooks {
+  user: string | null;
+  role: string | null;
+  control: ControlMsg | null;
+  safety: SafetyMsg | null;
+  /** Status messages of level error, newest last (bounded). */
+  errors: string[];
+  commandedFrames: number;
+}
+
+export class ControlUi {
+  readonly hooks: ControlHooks = { user: null, role: null, control: null, safety: null, errors: [], commandedFrames: 0 };
+  readonly ghost = new RobotModel();
+  readonly estop: EStopButton;
+  readonly banner = new SafetyBanner();
+  readonly teleop: TeleopPanel;
+  readonly #who: HTMLElement;
+  readonly #invalidate: () => void;
+
+  constructor(send: (msg: object) => void, invalidate: () => void) {
+    this.#invalidate = invalidate;
+    this.teleop = new TeleopPanel(send);
+    this.estop = new EStopButton({ send, onStop: () => this.teleop.releaseAll() });
+    this.#who = document.createElement('span');
+    this.#who.className = 'who';
+    this.#who.dataset.who = '';
+    const header = document.querySelector<HTMLElement>('#header')!;
+    const logoutButton = document.createElement('button');
+    logoutButton.type = 'button';
+    logoutButton.className = 'logout';
+    logoutButton.textContent = 'Log out';
+    logoutButton.addEventListener('click', () => void logout());
+    header.append(this.#who, logoutButton, this.estop.root);
+    header.after(this.banner.root);
+    const side = document.createElement('aside');
+    side.className = 'control-side';
+    side.append(this.teleop.root);
+    document.querySelector<HTMLElement>('#view')!.append(side);
+    this.ghost.root.visible = false;
+  }
+
+  /** Loads the ghost arm once the real one's URDF is known. */
+  loadGhost(url: string): void {
+    this.ghost.load(url).then(() => {
+      this.ghost.root.traverse((obj) => {
+        if (!(obj instanceof Mesh)) return;
+        obj.castShadow = false;
+        const ghostMaterial = (): Material => new MeshStandardMaterial({ color: 0x6fb7ff, transparent: true, opacity: 0.28, depthWrite: false });
+        obj.material = Array.isArray(obj.material) ? obj.material.map(ghostMaterial) : ghostMaterial();
+      });
+      this.#invalidate();
+    }, () => undefined);
+  }
+
+  handle(msg: ServerMessage): void {
+    switch (msg.op) {
+      case 'identity':
+        this.hooks.user = msg.user;
+        this.hooks.role = msg.role;
+        this.#who.textContent = `${msg.user} · ${msg.role}`;
+        document.body.dataset.role = msg.role;
+        this.estop.setRole(msg.role);
+        this.teleop.setRole(msg.role);
+        break;
+      case 'control':
+        this.hooks.control = msg;
+        this.teleop.setControl(msg);
+        this.ghost.setJointNames([...msg.armJoints, msg.gripperJoint]);
+        break;
+      case 'safety':
+        this.hooks.safety = msg;
+        this.banner.update(msg);
+        this.estop.setSafety(msg);
+        break;
+      case 'commanded':
+        this.hooks.commandedFrames++;
+        this.ghost.setPositions(msg.position);
+        this.ghost.root.visible = true;
+        this.#invalidate();
+        break;
+      case 'status':
+        if (msg.level === 'error') {
+          this.hooks.errors.push(msg.message);
+          if (this.hooks.errors.length > 50) this.hooks.errors.shift();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The socket closed: nothing held may keep sending once it comes back. */
+  disconnected(): void {
+    this.teleop.releaseAll();
+  }
+}
