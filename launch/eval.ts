@@ -16,6 +16,8 @@ import { SingleTargetExpert } from '../policies/scripted/episode.js';
 import { loadPolicy } from '../policies/contract.js';
 import { OnnxPolicy, type ChunkPolicy, type OnnxPolicyOptions } from '../policies/onnx-policy.js';
 import { PolicyCommandSource } from '../policies/policy-source.js';
+import { TargetScanSource } from '../policies/scan-source.js';
+import { scanPoseQ } from '../policies/scan-pose.js';
 import { EnvFeatureBuilder, type TaskObservationSource } from '../policies/features.js';
 import { drawEpisode, type EpisodeSpec } from '../policies/episodes/episode-spec.js';
 import { DEFAULT_PERCEPTION_NOISE, OracleTaskObservation, type PerceptionNoiseConfig } from '../policies/episodes/oracle-observation.js';
@@ -118,8 +120,10 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
         options.log?.(`eval: vision features are not available (${missing}); using oracle features with vision-like noise`);
         features = 'oracle';
       }
-      if (features === 'vision') vision = await VisionObservationFactory.create(options.vision);
+      if (features === 'vision') vision = await VisionObservationFactory.create(options.vision, kinematics);
     }
+    let scan: Float64Array | undefined;
+    const scanQ = (): Float64Array => (scan ??= scanPoseQ(kinematics));
     const busy = (): boolean => Boolean(policy?.busy || vision?.busy);
     for (let i = 0; i < options.episodes; i++) {
       const spec = drawEpisode(options.seed, i, 'eval', kinematics);
@@ -130,9 +134,11 @@ export async function runEval(options: EvalOptions): Promise<EvalSummary> {
           : new OracleTaskObservation(world, targetId, spec.bin, new Random(spec.noiseSeed).fork(), noise);
         const names = policy.contract.envFeatureNames;
         const builder = names.length ? new EnvFeatureBuilder(names, description, kinematics) : undefined;
-        return new PolicyCommandSource(policy, task, builder, {
+        const source = new PolicyCommandSource(policy, task, builder, {
           rateHz: launch.loop.rateHz, ensembleDecay: options.ensembleDecay, refillThreshold: options.refillThreshold,
         });
+        // The camera cannot see through the arm: look from a clear pose first when the target is hidden.
+        return vision ? new TargetScanSource(source, task, { scanQ: scanQ(), rateHz: launch.loop.rateHz }) : source;
       });
       // In-flight inferences land before the next episode's first tick.
       for (let k = 0; k < 1000 && busy(); k++) await new Promise((resolve) => setImmediate(resolve));

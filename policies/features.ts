@@ -36,6 +36,11 @@ export interface TaskObservationSource {
   readonly name: string;
   /** Refreshes out in place; returns out.valid. measured is in commandJointNames order. */
   read(measured: Float64Array, state: JointState, out: TaskObservation): boolean;
+  /**
+   * Frames judged so far, for sources that perceive asynchronously: "not seen" means something only once a
+   * frame has been judged. Undefined for sources that answer at once.
+   */
+  readonly framesJudged?: number;
 }
 
 /** Every environment feature the builder knows, in the order a new policy lists them. */

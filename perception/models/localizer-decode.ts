@@ -20,6 +20,12 @@ export interface LocalizerDetection {
   sizeM: number;
   /** Heatmap peak, 0..1. */
   confidence: number;
+  /**
+   * Share of the top face the mask sees, 0..1 (1 without a mask): the mask mass around the centre over the face's
+   * expected area in input pixels. A face partly hidden (by the arm, usually) still peaks, but its centre and yaw
+   * are biased toward the visible part, so consumers that track a box keep their estimate while this is low.
+   */
+  visibility: number;
   /** Top-face centre in full-resolution pixels. */
   u: number;
   v: number;
@@ -57,12 +63,14 @@ export class LocalizerDecoder {
   readonly #p: Point3 = { x: 0, y: 0, z: 0 };
   readonly #q: Point3 = { x: 0, y: 0, z: 0 };
   readonly #px: PixelPoint = { u: 0, v: 0, depthM: 0 };
+  /** Set by #maskYaw for the detection being decoded. */
+  #visibility = 1;
 
   constructor(config: DecoderConfig, camera: PinholeCamera) {
     this.config = config;
     this.camera = camera;
     this.detections = config.classes.map((color, classIndex) => ({
-      color, classIndex, xM: 0, yM: 0, zM: 0, yawRad: 0, sizeM: 0, confidence: 0, u: 0, v: 0,
+      color, classIndex, xM: 0, yM: 0, zM: 0, yawRad: 0, sizeM: 0, confidence: 0, u: 0, v: 0, visibility: 1,
     }));
   }
 
@@ -110,7 +118,9 @@ export class LocalizerDecoder {
       d.xM = p.x;
       d.yM = p.y;
       d.zM = topZ - d.sizeM / 2;
+      this.#visibility = 1;
       d.yawRad = (mask && this.#maskYaw(mask, d.u, d.v, d.sizeM, topZ)) ?? Math.atan2(sn, cs) / 4;
+      d.visibility = mask ? this.#visibility : 1;
       d.confidence = peak;
       count++;
     }
@@ -139,6 +149,9 @@ export class LocalizerDecoder {
         mass += m;
       }
     }
+    // The face's expected area in input pixels: its half-diagonal r − 0.75 is √2/2 of the edge.
+    const edgePx = (r - 0.75) * Math.SQRT2;
+    this.#visibility = Math.min(1, mass / (edgePx * edgePx));
     if (mass < 1 || Math.hypot(re, im) < 1e-3 * mass) return undefined;
     // Edge direction in the image, carried onto the table through the camera.
     const edge = (Math.atan2(im, re) - Math.PI) / 4;

@@ -45,7 +45,8 @@ describe('ObjectLocalizer (shipped model)', () => {
       areaResizeToNchw(rgb, 640, 480, 4, localizer.input);
       const found = await localizer.run();
       for (const l of labelBoxes(boxes, view.camera, ids)) {
-        if (l.role !== 'target') continue;
+        // Clearly visible: a face the arm half hides still peaks, but its centre and yaw lean to the visible part.
+        if (l.role !== 'target' || l.visibleFraction < 0.9) continue;
         checked++;
         const d = found.find((x) => x.color === l.color);
         assert.ok(d, `seed ${seed}: ${l.color} box not found`);
@@ -57,7 +58,7 @@ describe('ObjectLocalizer (shipped model)', () => {
       // Nothing reported that is not on the table.
       for (const d of found) assert.ok(world.objects.some((o) => o.color === d.color), `seed ${seed}: phantom ${d.color}`);
     }
-    assert.ok(checked >= 12, `only ${checked} boxes were clearly visible`);
+    assert.ok(checked >= 10, `only ${checked} boxes were clearly visible`);
   });
 
   it('fills a vision_msgs/Detection2DArray for /perception/detections', async () => {

@@ -13,6 +13,9 @@ import { SceneRenderer } from '../../sim/render/scene-renderer.js';
 import { overheadView, type SimView } from '../../sim/render/sim-views.js';
 import { TsPreprocessor } from '../../perception/preprocess/ts-preprocessor.js';
 import { ObjectLocalizer, defaultLocalizerModelPath } from '../../perception/models/object-localizer.js';
+import { ArmSelfFilter } from '../../perception/arm-self-filter.js';
+import type { PixelPoint } from '../../perception/models/camera-model.js';
+import type { Kinematics } from '../../runtime/robot/index.js';
 import type { TaskObservation, TaskObservationSource } from '../features.js';
 
 export interface VisionObservationOptions {
@@ -23,6 +26,11 @@ export interface VisionObservationOptions {
   everyTicks?: number;
   /** Pixel noise of the rendered frames, 8-bit levels (0 = none). Default 2. */
   pixelNoiseLevels?: number;
+  /**
+   * Skip detections the arm may be covering (perception/arm-self-filter.ts) and keep the last clear estimate.
+   * Default on when kinematics is given to create().
+   */
+  selfFilter?: boolean;
 }
 
 /** The localizer and frame buffers, shared by the episodes of one evaluation. */
@@ -32,12 +40,14 @@ export class VisionObservationFactory {
   readonly #preprocess: TsPreprocessor;
   readonly #frame: Uint8Array;
   readonly #view: SimView;
+  readonly selfFilter: ArmSelfFilter | undefined;
   #busy = false;
 
-  private constructor(localizer: ObjectLocalizer, options: VisionObservationOptions) {
+  private constructor(localizer: ObjectLocalizer, options: VisionObservationOptions, kinematics?: Kinematics) {
     this.localizer = localizer;
     this.options = options;
     this.#view = overheadView();
+    this.selfFilter = kinematics && options.selfFilter !== false ? new ArmSelfFilter(kinematics, localizer.camera) : undefined;
     const k = this.#view.camera.intrinsics;
     this.#preprocess = new TsPreprocessor({ inputWidth: k.width, inputHeight: k.height, factor: k.width / localizer.inputWidth });
     this.#frame = new Uint8Array(k.width * k.height * 3);
@@ -49,9 +59,9 @@ export class VisionObservationFactory {
     return existsSync(path) ? undefined : `the vision model ${path} does not exist (train it with perception/models/train/train.ts)`;
   }
 
-  static async create(options: VisionObservationOptions = {}): Promise<VisionObservationFactory> {
+  static async create(options: VisionObservationOptions = {}, kinematics?: Kinematics): Promise<VisionObservationFactory> {
     const localizer = await ObjectLocalizer.create({ modelPath: options.modelPath, providers: options.providers });
-    return new VisionObservationFactory(localizer, options);
+    return new VisionObservationFactory(localizer, options, kinematics);
   }
 
   /** The task observation of one episode: the target box (by colour) and the target bin. */
@@ -102,6 +112,12 @@ class VisionTaskObservation implements TaskObservationSource {
   #x = 0;
   #y = 0;
   #yaw = 0;
+  /** The arm when the frame in flight was rendered: the self-filter judges the detection by it. */
+  readonly #captureQ: Float64Array;
+  readonly #px: PixelPoint = { u: 0, v: 0, depthM: 0 };
+  /** Detections of the target the self-filter set aside. */
+  occludedDetections = 0;
+  framesJudged = 0;
 
   constructor(factory: VisionObservationFactory, world: World, renderer: SceneRenderer, classIndex: number, binXM: number, binYM: number) {
     this.#factory = factory;
@@ -111,13 +127,27 @@ class VisionTaskObservation implements TaskObservationSource {
     this.#binXM = binXM;
     this.#binYM = binYM;
     this.#every = Math.max(1, Math.round(factory.options.everyTicks ?? 1));
+    this.#captureQ = new Float64Array(world.dynamics.position.length);
   }
 
   read(_measured: Float64Array, _state: JointState, out: TaskObservation): boolean {
     if (this.#ticks++ % this.#every === 0) {
-      this.#factory.detect(this.#world, this.#renderer)?.then((found) => {
+      const pending = this.#factory.detect(this.#world, this.#renderer);
+      if (pending) this.#captureQ.set(this.#world.dynamics.position);
+      pending?.then((found) => {
+        this.framesJudged++;
+        const filter = this.#factory.selfFilter;
         for (const d of found) {
           if (d.classIndex !== this.#classIndex) continue;
+          if (filter) {
+            const camera = this.#factory.localizer.camera;
+            camera.project(d.xM, d.yM, d.zM + d.sizeM / 2, this.#px);
+            const spotPx = (camera.intrinsics.fx * d.sizeM * 0.75) / Math.max(0.1, this.#px.depthM);
+            if (filter.occludes(this.#captureQ, d.u, d.v, spotPx)) {
+              this.occludedDetections++;
+              continue;
+            }
+          }
           this.#x = d.xM;
           this.#y = d.yM;
           this.#yaw = d.yawRad;
