@@ -20,7 +20,7 @@ import { packageRoot } from '../runtime/package-root.js';
 import { CommandWatchdog, SafetyFilter } from '../runtime/safety/index.js';
 import { createSimWorld } from '../sim/sim-arm-driver.js';
 import { InferenceWorker, WorkerPolicySource } from '../perception/runtime/index.js';
-import { SimCamera } from '../sim/sim-camera.js';
+import { ThreadedSimCamera } from '../sim/threaded-sim-camera.js';
 import type { Bench } from './benches.js';
 
 export interface HotpathBenchResult {
@@ -108,7 +108,7 @@ export async function runHotpath({ seconds = 60, log, ...models }: HotpathOption
   const sim = createSimWorld({ seed: 1, boxes: 4 });
   const { world, driver, description, kinematics } = sim;
   const clock = new WallClock();
-  const camera = SimCamera.overhead(world, { fps: RATE_HZ });
+  const camera = ThreadedSimCamera.overhead(world, { fps: RATE_HZ });
   await camera.connect();
   log(`bench hotpath: starting the inference worker (vision ${existsSync(visionPath) ? visionPath : 'stand-in'}, policy ${existsSync(policyPath) ? policyPath : 'stand-in'})...`);
   const worker = await InferenceWorker.start({
@@ -116,7 +116,7 @@ export async function runHotpath({ seconds = 60, log, ...models }: HotpathOption
   }, { onError: (m) => log(`bench hotpath: worker: ${m}`) });
   const info = worker.info;
   const standIn = info.vision.standIn || info.policy.standIn;
-  const notes = [...info.notes, 'camera: SimCamera overhead 640×480, rendered on the main thread at the start of each tick (captureP*Ms; it counts in the event loop delay)'];
+  const notes = [...info.notes, 'camera: sim overhead 640×480, rendered on its own thread at the start of each tick (captureP*Ms: post, render, reply), like a real camera\'s exposure and readout'];
   if (standIn) notes.push('STAND-IN MODELS: latency figures are for stand-ins, not the shipped models');
   for (const n of notes) log(`bench hotpath: ${n}`);
 
@@ -137,7 +137,7 @@ export async function runHotpath({ seconds = 60, log, ...models }: HotpathOption
   const tickFn = async (tick: TickInfo): Promise<void> => {
     if (tick.index > 0) world.step(tick.periodS);
     const renderStartMonoNs = process.hrtime.bigint();
-    camera.capture(clock.nowNs());
+    await camera.capture(clock.nowNs());
     const capturedMonoNs = process.hrtime.bigint();
     if (measuring) capture.push(Number(capturedMonoNs - renderStartMonoNs) / 1e6);
     await source.prepare(driver.readCommandPositions(), driver.read(), tick);

@@ -20,6 +20,8 @@ export const SafetyFilterConfigSchema = Type.Object(
     maxStepFraction: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
     maxStepRad: Type.Number({ exclusiveMinimum: 0, maximum: 6.3 }),
     gripperMaxStepFraction: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    outOfRangeTolerance: Type.Number({ minimum: 0, maximum: 6.3 }),
+    gripperOutOfRangeTolerance: Type.Number({ minimum: 0, maximum: 1 }),
     maxDtS: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
     velocityScale: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
     accelerationScale: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
@@ -39,6 +41,14 @@ export interface SafetyFilterConfig extends Static<typeof SafetyFilterConfigSche
   maxStepRad: number;
   /** The same for the gripper. 1 (its whole travel): blocked fingers are the normal state while grasping. */
   gripperMaxStepFraction: number;
+  /**
+   * A command further than this outside a joint's [lower, upper] (rad, or m for the gripper) is not a target
+   * that a limit can trim but garbage (a diverged policy, a unit mix-up): it is rejected, not clamped, so the arm
+   * does not creep toward the limit it names.
+   */
+  outOfRangeTolerance: number;
+  /** The same for the gripper, m. */
+  gripperOutOfRangeTolerance: number;
   /** dtS is capped here, so a stalled loop does not license a long jump on its next tick. Seconds. */
   maxDtS: number;
   /** Speed override in (0, 1]: scales every URDF velocity limit. */
@@ -59,6 +69,8 @@ export const DEFAULT_SAFETY_FILTER_CONFIG: Readonly<SafetyFilterConfig> = Object
   maxStepFraction: 0.1,
   maxStepRad: 0.5,
   gripperMaxStepFraction: 1,
+  outOfRangeTolerance: 0.1,
+  gripperOutOfRangeTolerance: 0.01,
   maxDtS: 0.1,
   velocityScale: 1,
   accelerationScale: 1,

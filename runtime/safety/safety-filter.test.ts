@@ -37,7 +37,7 @@ test('SafetyFilter: clamps report the original and the safe value per joint and 
   const measured = Float64Array.from(READY);
   filter.apply(cmdOf(READY), measured, DT);
   const wild = READY.slice();
-  wild[2] = 10; // elbow, far above its 2.7925 limit
+  wild[2] = 2.85; // elbow, above its 2.7925 limit but within the out-of-range tolerance: trimmed, not refused
   const v = filter.apply(cmdOf(wild, 7n), measured, DT);
   assert.equal(v.action, 'clamped');
   assert.ok(v.has('position_limit') && v.has('acceleration_limit'), v.rulesList().join());
@@ -45,8 +45,8 @@ test('SafetyFilter: clamps report the original and the safe value per joint and 
   const expected = 1.8 + 6 * DT * DT;
   assert.ok(Math.abs(v.command.positions[2] - expected) < 1e-12);
   assert.deepEqual(events.map((e) => [e.rule, e.subject, e.original, e.action, e.stampNs]), [
-    ['position_limit', 'elbow', 10, 'clamped', 7n],
-    ['acceleration_limit', 'elbow', 10, 'clamped', 7n],
+    ['position_limit', 'elbow', 2.85, 'clamped', 7n],
+    ['acceleration_limit', 'elbow', 2.85, 'clamped', 7n],
   ]);
   for (const e of events) assert.equal(e.safe, v.command.positions[2]);
 });
@@ -55,11 +55,27 @@ test('SafetyFilter: the gripper reports gripper_limit', () => {
   const { events, sink } = recorder();
   const filter = new SafetyFilter(arm6, { workspace: null }, { onEvent: sink });
   filter.apply(cmdOf(READY), Float64Array.from(READY), DT);
-  const v = filter.apply(cmdOf([...READY.slice(0, 6), 0.5]), Float64Array.from(READY), DT);
+  const v = filter.apply(cmdOf([...READY.slice(0, 6), 0.045]), Float64Array.from(READY), DT);
   assert.deepEqual(v.rulesList(), ['gripper_limit']);
   assert.ok(v.command.positions[6] <= 0.04 && v.command.positions[6] > 0.02);
   assert.equal(events[0].subject, 'gripper_finger_left');
-  assert.equal(events[0].original, 0.5);
+  assert.equal(events[0].original, 0.045);
+});
+
+test('SafetyFilter: a command far outside a joint\'s limits is refused as out_of_range, not trimmed', () => {
+  const { events, sink } = recorder();
+  const filter = new SafetyFilter(arm6, { workspace: null }, { onEvent: sink });
+  const measured = Float64Array.from(READY);
+  filter.apply(cmdOf(READY), measured, DT);
+  for (const [joint, value] of [[2, 10], [0, -40], [6, 0.5]] as const) {
+    const wild = READY.slice();
+    wild[joint] = value;
+    const v = filter.apply(cmdOf(wild, 9n), measured, DT);
+    assert.equal(v.action, 'reject', `joint ${joint} = ${value}`);
+    assert.deepEqual(v.rulesList(), ['out_of_range']);
+    assert.equal(events.at(-1)!.original, value);
+    assert.equal(events.at(-1)!.jointIndex, joint);
+  }
 });
 
 test('SafetyFilter: the first command after reset starts from the measured state', () => {

@@ -129,6 +129,13 @@ export class SafetyFilter {
       }
     }
     if (!this.#seeded) this.#seed(measuredPositions);
+    for (let i = 0; i < n; i++) {
+      const q = cmd.positions[i];
+      const tol = i === n - 1 ? this.config.gripperOutOfRangeTolerance : this.config.outOfRangeTolerance;
+      if (q < this.#limits.lower[i] - tol || q > this.#limits.upper[i] + tol) {
+        return this.#refuse('reject', 'out_of_range', i, measuredPositions, q);
+      }
+    }
     this.#num[DT] = Math.min(dtS, this.config.maxDtS);
     for (let i = 0; i < n; i++) {
       const fired = limitJoint(this.#limits, this.#motion, i, cmd.positions, measuredPositions);

@@ -12,6 +12,7 @@ export const SAFETY_RULES = [
   'workspace',
   'gripper_limit',
   'estop',
+  'out_of_range',
 ] as const;
 
 /**
@@ -23,6 +24,7 @@ export const SAFETY_RULES = [
  * - `workspace`: the tool would leave the Cartesian box (reject).
  * - `gripper_limit`: any of the above on the gripper joint.
  * - `estop`: the e-stop latch is engaged (estopped).
+ * - `out_of_range`: further outside a joint's limits than `outOfRangeTolerance` (reject).
  */
 export type SafetyRule = (typeof SAFETY_RULES)[number];
 

@@ -1,0 +1,23 @@
+// The render thread behind ThreadedSimCamera: it owns a SceneRenderer and paints each requested snapshot of the
+// world into the shared frame buffer it is told to, so the main thread (the control loop, the e-stop, the
+// network) never spends the ~8 ms a 640×480 software render takes.
+import { parentPort, workerData } from 'node:worker_threads';
+import { SceneRenderer } from './render/scene-renderer.js';
+import { overheadView, wristView } from './render/sim-views.js';
+import type { RenderRequest, RenderThreadData } from './threaded-sim-camera.js';
+
+const data = workerData as RenderThreadData;
+const renderer = new SceneRenderer({ description: data.description, table: data.table, bins: data.bins, noise: data.noise });
+const view = data.view === 'wrist' ? wristView() : overheadView();
+const outs = data.frames.map((b) => new Uint8Array(b));
+
+parentPort!.on('message', (m: RenderRequest) => {
+  const t0 = performance.now();
+  try {
+    renderer.setArm(m.q);
+    renderer.render(view, m.objects, outs[m.slot]);
+    parentPort!.postMessage({ id: m.id, renderMs: performance.now() - t0 });
+  } catch (error) {
+    parentPort!.postMessage({ id: m.id, renderMs: 0, error: (error as Error).message });
+  }
+});

@@ -1,0 +1,171 @@
+// A SimCamera whose rendering runs on its own thread, like a real camera's exposure and readout: capture() posts
+// a small snapshot of the world (joint positions, object poses) and resolves when the frame is in shared memory.
+// The main thread stays free while the frame renders, which keeps the event loop's delay to what the stack
+// itself does. Frames alternate between two SharedArrayBuffers; the one read() returned stays intact until the
+// capture after next. One capture is in flight at a time: a second call while one renders gets the same promise.
+import type { Worker } from 'node:worker_threads';
+import type { Camera, CameraInfo, Frame } from '../perception/cameras/camera.js';
+import { siblingModule, spawnModuleWorker } from '../perception/runtime/spawn-module-worker.js';
+import type { ArmDescription } from '../runtime/robot/index.js';
+import type { BinSpec, TableSpec } from './scene-layout.js';
+import type { RenderObject, SensorNoiseConfig } from './render/scene-renderer.js';
+import { overheadView, wristView, type SimView } from './render/sim-views.js';
+import type { World } from './world.js';
+
+export interface RenderThreadData {
+  description: ArmDescription;
+  table: TableSpec;
+  bins: readonly BinSpec[];
+  view: 'overhead' | 'wrist';
+  frames: SharedArrayBuffer[];
+  noise?: SensorNoiseConfig;
+}
+
+export interface RenderRequest {
+  id: number;
+  slot: number;
+  q: Float64Array;
+  objects: RenderObject[];
+}
+
+interface RenderReply {
+  id: number;
+  renderMs: number;
+  error?: string;
+}
+
+export interface ThreadedSimCameraConfig {
+  /** Default 30 (informational: the owner decides when to capture). */
+  fps?: number;
+  noise?: SensorNoiseConfig;
+}
+
+export class ThreadedSimCamera implements Camera {
+  readonly info: CameraInfo;
+  readonly view: SimView;
+  /** Render time of the last frame on the render thread, ms. */
+  lastRenderMs = 0;
+  readonly #world: World;
+  readonly #worker: Worker;
+  readonly #frames: [Frame, Frame];
+  readonly #waiters: { afterSeq: number; resolve: (f: Frame) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }[] = [];
+  #latest: Frame | undefined;
+  #seq = 0;
+  #nextId = 1;
+  #inFlight: { id: number; frame: Frame; promise: Promise<Frame>; resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
+  #connected = false;
+  #closed = false;
+
+  private constructor(world: World, which: 'overhead' | 'wrist', config: ThreadedSimCameraConfig) {
+    this.view = which === 'wrist' ? wristView() : overheadView();
+    const { width, height } = this.view.camera.intrinsics;
+    this.info = { name: this.view.name, width, height, fps: config.fps ?? 30, encoding: 'rgb8' };
+    this.#world = world;
+    const buffers = [new SharedArrayBuffer(3 * width * height), new SharedArrayBuffer(3 * width * height)];
+    const frame = (b: SharedArrayBuffer): Frame => ({ stampNs: 0n, seq: 0, width, height, encoding: 'rgb8', data: new Uint8Array(b) });
+    this.#frames = [frame(buffers[0]), frame(buffers[1])];
+    const data: RenderThreadData = { description: world.description, table: world.table, bins: world.bins, view: which, frames: buffers, noise: config.noise };
+    this.#worker = spawnModuleWorker(siblingModule(import.meta.url, 'sim-camera-thread'), { workerData: data });
+    this.#worker.on('message', (m: RenderReply) => this.#done(m));
+    this.#worker.on('error', (e) => this.#fail(new Error(`ThreadedSimCamera: camera "${this.info.name}" render thread failed: ${e.message}`)));
+    this.#worker.on('exit', () => this.#fail(new Error(`ThreadedSimCamera: camera "${this.info.name}" render thread exited`)));
+  }
+
+  static overhead(world: World, config: ThreadedSimCameraConfig = {}): ThreadedSimCamera {
+    return new ThreadedSimCamera(world, 'overhead', config);
+  }
+
+  static wrist(world: World, config: ThreadedSimCameraConfig = {}): ThreadedSimCamera {
+    return new ThreadedSimCamera(world, 'wrist', config);
+  }
+
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  async connect(): Promise<void> {
+    if (this.#closed) throw new Error(`ThreadedSimCamera#connect: camera "${this.info.name}" was disconnected for good; make a new one`);
+    this.#connected = true;
+  }
+
+  /** Stops the render thread; pending captures and waiters reject. */
+  async disconnect(): Promise<void> {
+    if (this.#closed) return;
+    this.#connected = false;
+    this.#closed = true;
+    this.#fail(new Error(`ThreadedSimCamera: camera "${this.info.name}" was disconnected`));
+    await this.#worker.terminate();
+  }
+
+  /** Renders the world as it is now on the render thread, stamped stampNs. */
+  capture(stampNs: bigint): Promise<Frame> {
+    if (!this.#connected) return Promise.reject(new Error(`ThreadedSimCamera#capture: camera "${this.info.name}" is not connected; call connect() first`));
+    if (this.#inFlight) return this.#inFlight.promise;
+    const slot = (this.#seq + 1) & 1;
+    const frame = this.#frames[slot];
+    frame.stampNs = stampNs;
+    const id = this.#nextId++;
+    let resolve!: (f: Frame) => void, reject!: (e: Error) => void;
+    const promise = new Promise<Frame>((res, rej) => { resolve = res; reject = rej; });
+    this.#inFlight = { id, frame, promise, resolve, reject };
+    const w = this.#world;
+    const request: RenderRequest = {
+      id, slot, q: Float64Array.from(w.dynamics.position),
+      objects: w.objects.map((o) => ({ color: o.color, size: o.size, pose: o.pose })),
+    };
+    this.#worker.postMessage(request);
+    return promise;
+  }
+
+  read(): Frame | undefined {
+    return this.#latest;
+  }
+
+  readFresh(afterSeq: number, timeoutMs: number): Promise<Frame> {
+    if (this.#latest && this.#latest.seq > afterSeq) return Promise.resolve(this.#latest);
+    if (!this.#connected) return Promise.reject(new Error(`ThreadedSimCamera#readFresh: camera "${this.info.name}" is not connected; call connect() first`));
+    return new Promise((resolve, reject) => {
+      const w = {
+        afterSeq, resolve, reject,
+        timer: setTimeout(() => {
+          const i = this.#waiters.indexOf(w);
+          if (i >= 0) this.#waiters.splice(i, 1);
+          reject(new Error(`ThreadedSimCamera#readFresh: camera "${this.info.name}" gave no frame after seq ${afterSeq} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.#waiters.push(w);
+    });
+  }
+
+  #done(m: RenderReply): void {
+    const f = this.#inFlight;
+    if (!f || f.id !== m.id) return;
+    this.#inFlight = undefined;
+    if (m.error) {
+      f.reject(new Error(`ThreadedSimCamera: camera "${this.info.name}" could not render: ${m.error}`));
+      return;
+    }
+    this.lastRenderMs = m.renderMs;
+    f.frame.seq = ++this.#seq;
+    this.#latest = f.frame;
+    for (let i = this.#waiters.length - 1; i >= 0; i--) {
+      const w = this.#waiters[i];
+      if (f.frame.seq > w.afterSeq) {
+        this.#waiters.splice(i, 1);
+        clearTimeout(w.timer);
+        w.resolve(f.frame);
+      }
+    }
+    f.resolve(f.frame);
+  }
+
+  #fail(error: Error): void {
+    const f = this.#inFlight;
+    this.#inFlight = undefined;
+    f?.reject(error);
+    for (const w of this.#waiters.splice(0)) {
+      clearTimeout(w.timer);
+      w.reject(error);
+    }
+  }
+}
