@@ -30,6 +30,8 @@ export function wsUrl(baseUrl: string): string {
 export function openSocket(baseUrl: string, headers: Record<string, string>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(wsUrl(baseUrl), ARMSTACK_WS_PROTOCOL, { headers });
+    // Listening from the start: hello and identity arrive in the same read as the handshake.
+    collect(ws);
     ws.once('open', () => resolve(ws));
     ws.once('unexpected-response', (_req, res) => {
       reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { statusCode: res.statusCode }));
@@ -39,9 +41,14 @@ export function openSocket(baseUrl: string, headers: Record<string, string>): Pr
   });
 }
 
-/** Collects the JSON messages a socket receives. */
+const collected = new WeakMap<WebSocket, { op: string; [k: string]: unknown }[]>();
+
+/** The JSON messages a socket has received (and keeps receiving), since openSocket() made it. */
 export function collect(ws: WebSocket): { op: string; [k: string]: unknown }[] {
+  const seen = collected.get(ws);
+  if (seen) return seen;
   const out: { op: string; [k: string]: unknown }[] = [];
+  collected.set(ws, out);
   ws.on('message', (data, isBinary) => {
     if (isBinary) return;
     try { out.push(JSON.parse(String(data))); } catch { /* not ours */ }
