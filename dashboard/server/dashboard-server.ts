@@ -9,6 +9,7 @@ import type { DashboardAuth } from './auth.js';
 import type { DashboardRole } from './control-protocol.js';
 import { TeleopHandler, type ControlPeer, type RobotControl } from './teleop-handler.js';
 import { FrameStore } from './frame-store.js';
+import { isOpsMessage, type OpsHub } from './ops-hub.js';
 import { defaultStaticDir } from './package-root.js';
 import {
   ARMSTACK_WS_PROTOCOL,
@@ -105,6 +106,11 @@ export class DashboardServer {
 
   get url(): string | undefined { return this.#url; }
   get clientCount(): number { return this.#sessions.size; }
+
+  #ops: OpsHub | undefined;
+  /** The operations side (fleet, cameras, monitoring, recorder, episodes); set before start(). */
+  useOps(hub: OpsHub): void { this.#ops = hub; }
+  get ops(): OpsHub | undefined { return this.#ops; }
   get teleop(): TeleopHandler | undefined { return this.#teleop; }
 
   async start(): Promise<{ url: string }> {
@@ -170,6 +176,7 @@ export class DashboardServer {
   /** Closes every client, the subscriptions and the listener; resolves when no handle is left. */
   async stop(): Promise<void> {
     this.#teleop?.stop();
+    await this.#ops?.stop();
     for (const sub of this.#subscriptions.splice(0)) sub.destroy();
     const closing = [...this.#sessions].map((s) => this.#closeSession(s));
     await Promise.all(closing);
@@ -204,6 +211,7 @@ export class DashboardServer {
       const peer = this.#peers.get(session);
       this.#peers.delete(session);
       if (peer) this.#teleop?.detach(peer);
+      this.#ops?.detach(session);
     });
     ws.on('error', (err) => this.#config.log('warn', `client ${session.id}: socket: ${err?.message}`));
     const hello: HelloMsg = {
@@ -217,6 +225,7 @@ export class DashboardServer {
     };
     session.send(hello, { droppable: false });
     this.#attachPeer(session, identity ?? { user: 'anonymous', role: this.#config.anonymousRole, expiresAtMs: Number.MAX_SAFE_INTEGER });
+    this.#ops?.attach(session, this.#peers.get(session)?.role ?? 'viewer', this.#peers.get(session)?.user);
     session.notify(); // the newest joint state and scene, so a fresh page is not blank until the next message
     return session;
   }
@@ -238,6 +247,15 @@ export class DashboardServer {
         return;
       }
       const msg = parsed.msg;
+      if (isOpsMessage(msg)) {
+        if (!this.#ops) session.send({ op: 'status', level: 'error', message: `${msg.op} refused: this dashboard has no operations side` });
+        else {
+          this.#ops.handle(session, msg).catch((err: unknown) => {
+            this.#config.log('error', `client ${session.id}: ${msg.op}: ${(err as Error)?.stack ?? String(err)}`);
+          });
+        }
+        return;
+      }
       switch (msg.op) {
         case 'subscribe':
           session.setTopics(msg.topics);

@@ -2,6 +2,7 @@
 // ws-protocol). This module is shared knowledge between the server and the browser client, so it imports
 // nothing from Node and holds only types, constants and a pure validator. See PROTOCOL.md.
 import { CONTROL_OPS, isControlOp, validateControlMessage, type ControlClientMessage, type ControlServerMessage } from './control-protocol.js';
+import { OPS_CLIENT_OPS, validateOpsMessage, type OpsClientMessage, type OpsServerMessage } from './ops-protocol.js';
 
 /** Sent as the WebSocket subprotocol and in `hello.version`; bump on any incompatible change. */
 export const ARMSTACK_WS_PROTOCOL = 'armstack.v1';
@@ -89,7 +90,7 @@ export interface PongMsg {
   id?: number;
 }
 
-export type ServerMessage = HelloMsg | JointNamesMsg | JointStatesMsg | SceneMsg | StatusMsg | PongMsg | ControlServerMessage;
+export type ServerMessage = HelloMsg | JointNamesMsg | JointStatesMsg | SceneMsg | StatusMsg | PongMsg | ControlServerMessage | OpsServerMessage;
 
 // ---- client -> server ----------------------------------------------------------------------------------
 
@@ -104,11 +105,11 @@ export interface PingMsg {
   id?: number;
 }
 
-export type ClientMessage = SubscribeMsg | PingMsg | ControlClientMessage;
+export type ClientMessage = SubscribeMsg | PingMsg | ControlClientMessage | OpsClientMessage;
 
 export type ParseResult = { ok: true; msg: ClientMessage } | { ok: false; error: string };
 
-const CLIENT_OPS = ['subscribe', 'ping', ...CONTROL_OPS] as const;
+const CLIENT_OPS = ['subscribe', 'ping', ...CONTROL_OPS, ...OPS_CLIENT_OPS] as const;
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -162,6 +163,10 @@ export function validateClientMessage(value: unknown): ParseResult {
     }
     default:
       if (isControlOp(op)) return validateControlMessage(value, op);
+      {
+        const ops = validateOpsMessage(value, op);
+        if (ops) return ops;
+      }
       return { ok: false, error: `unknown op '${op.slice(0, 40)}' (expected one of ${CLIENT_OPS.join(', ')})` };
   }
 }

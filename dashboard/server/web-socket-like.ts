@@ -9,7 +9,8 @@ export interface WebSocketLike {
   readonly readyState: number;
   /** Bytes queued by send() and not yet handed to the OS: the measure of a slow client. */
   readonly bufferedAmount: number;
-  send(data: string): void;
+  /** Text frames for JSON; binary frames (camera images) for bytes. */
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   on(event: 'message', listener: (data: unknown, isBinary: boolean) => void): unknown;
   on(event: 'close', listener: (code: number, reason: unknown) => void): unknown;

@@ -7,10 +7,13 @@ export class FakeWebSocket extends EventEmitter implements WebSocketLike {
   /** Set by a test to play a slow client whose socket buffer is backed up. */
   bufferedAmount = 0;
   readonly sent: string[] = [];
+  /** Binary frames, apart from the JSON text in `sent`. */
+  readonly binary: Uint8Array[] = [];
 
-  send(data: string): void {
+  send(data: string | Uint8Array): void {
     if (this.readyState !== WS_OPEN) throw new Error('FakeWebSocket#send: socket is not open');
-    this.sent.push(data);
+    if (typeof data === 'string') this.sent.push(data);
+    else this.binary.push(data);
   }
 
   close(code = 1000, reason = ''): void {

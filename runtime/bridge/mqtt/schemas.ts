@@ -110,6 +110,8 @@ export const StateSchema = Type.Object(
     ),
     loopRateHz: Type.Number({ minimum: 0 }),
     recording: Type.Boolean(),
+    alerts: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 32, description: 'Conditions an operator should look at, e.g. "camera overhead stalled"' })),
+    dashboardUrl: Type.Optional(Type.String({ pattern: '^https?://', maxLength: 500, description: 'The dashboard that serves this robot, for fleet views to link to' })),
     seq: Type.Integer({ minimum: 0, description: 'Increments with every state message of this bridge process' }),
     at: EpochMs('When the state was published'),
   },
