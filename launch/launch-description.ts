@@ -58,6 +58,11 @@ export const LaunchDescriptionSchema = Type.Object(
         sessionHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 30, default: 12 }),
         /** Origins besides the dashboard's own allowed to open its WebSocket, e.g. 'https://ops.example:443'. */
         allowedOrigins: Type.Array(Type.String({ pattern: '^https?://[^/]+$' }), { maxItems: 32, default: [] }),
+        /** Live camera panels: frames per second per camera (0: off), rendered only while someone watches. */
+        cameraFps: Type.Number({ minimum: 0, maximum: 30, default: 10 }),
+        cameras: Type.Array(Type.Union([Type.Literal('overhead'), Type.Literal('wrist')]), { uniqueItems: true, maxItems: 2, default: ['overhead', 'wrist'] }),
+        /** Draw the vision model's detections over the overhead camera. */
+        detections: Type.Boolean({ default: true }),
       },
       { additionalProperties: false, default: {} },
     ),

@@ -15,10 +15,11 @@ import type { WorldClothConfig } from '../sim/cloth/world-cloth.js';
 import { PickPlaceExpert } from '../policies/scripted/pick-place-expert.js';
 import { DashboardServer } from '../dashboard/server/dashboard-server.js';
 import { TaskExecutive } from '../policies/task-executive.js';
-import { StackBridge } from './stack-bridge.js';
+import { StackBridge, type SharedBroker } from './stack-bridge.js';
+import { StackOps } from './stack-ops.js';
+import { StackRecorder } from './stack-recorder.js';
 import { StackTeleop } from './stack-teleop.js';
 import { createDashboardAuth, type StackDashboardAuth } from './dashboard-auth.js';
-import { StackRecorder } from './stack-recorder.js';
 import type { LaunchDescription } from './launch-description.js';
 
 export interface SimStackOverrides {
@@ -42,6 +43,8 @@ export interface SimStackOverrides {
   /** A towel on the table (sim/cloth), SceneObject kind 'cloth'; default launch.sim.cloth. */
   cloth?: boolean | WorldClothConfig;
   log?: (line: string) => void;
+  /** launch fleet-sim: the robots share one broker this process runs. */
+  sharedBroker?: SharedBroker;
 }
 
 export interface SimStackSummary extends LoopStats {
@@ -95,6 +98,8 @@ export class SimStack {
   readonly teleop: StackTeleop;
   /** Dashboard login; set with the dashboard in start(). */
   dashboardAuth: StackDashboardAuth | undefined;
+  /** Fleet, cameras, monitoring, recorder controls and episodes on the dashboard. */
+  ops: StackOps | undefined;
   #stopReason: SimStackSummary['stopReason'] = 'stopped';
   readonly #expert: ExpertSource;
   readonly #watchdog: CommandWatchdog;
@@ -219,6 +224,15 @@ export class SimStack {
         control: this.teleop,
         log: (level, m) => { if (level !== 'info') this.#log(`[dashboard] ${level}: ${m}`); },
       });
+      this.ops = new StackOps(this, {
+        robot: launch.robot.name,
+        cameras: { fps: launch.dashboard.cameraFps, names: launch.dashboard.cameras, detect: launch.dashboard.detections },
+        episodesDir: launch.recorder.outDir,
+        recorder: () => this.recorder?.recorder,
+        task: launch.recorder.task,
+        log: this.#log,
+      });
+      await this.ops.attach(this.dashboard);
       this.url = (await this.dashboard.start()).url;
     }
     if (this.executive) {
@@ -228,6 +242,7 @@ export class SimStack {
       this.bridge = await StackBridge.start(port === undefined ? launch.bridge : { ...launch.bridge, port }, {
         // A port given on the command line must be that port; the launch file's may move when it is taken.
         strictPort: port !== undefined,
+        shared: this.#options.sharedBroker,
         robot: launch.robot.name,
         executive: this.recorder?.executive(executive) ?? executive,
         // Synchronous, inside the MQTT message handler: the latch holds the driver before this returns.
@@ -239,10 +254,12 @@ export class SimStack {
           safety: this.estop.latched ? { estop: true, holding: true, reason: this.estop.lastTrip?.reason ?? 'e-stop' } : { estop: false, holding: false },
           loopRateHz: this.loop.stats().rateHz,
           recording: this.recorder?.recording ?? false,
+          ...(this.url ? { dashboardUrl: this.url } : {}),
         }),
         log: this.#log,
       });
     }
+    if (this.ops && this.bridge) await this.ops.connectFleet(this.bridge.viewer);
     if (this.clock.kind === 'wall') {
       this.#watchdog.start();
       this.#diagnostics.start();
@@ -275,6 +292,7 @@ export class SimStack {
     this.#diagnostics.stop();
     await this.bridge?.close();
     await this.recorder?.close();
+    await this.ops?.close();
     await this.dashboard?.stop();
     await this.sim.driver.deactivate();
     await this.graph.shutdown();

@@ -26,6 +26,17 @@ export interface StackBridgeDeps {
   log: (line: string) => void;
   /** Fail when settings.port is taken; otherwise warn and take a free port. */
   strictPort?: boolean;
+  /** A broker this process already runs for several robots (launch fleet-sim); settings' broker fields are ignored. */
+  shared?: SharedBroker;
+}
+
+export interface SharedBroker {
+  url: string;
+  /** Users the bridge checks command senders against (the broker's). */
+  users: UserStore;
+  /** Every robot of the shared broker authenticates with this run's password. */
+  robotPassword: string;
+  viewer: ViewerCredentials;
 }
 
 /** Whether host:port can be bound now. */
@@ -45,10 +56,25 @@ function robotPassword(embedded: boolean): string | undefined {
   return embedded ? randomBytes(18).toString('base64url') : undefined;
 }
 
+/** The read-only MQTT user the dashboard's fleet page connects as. */
+export const DASHBOARD_MQTT_USER = 'armstack-dashboard';
+
+export interface ViewerCredentials {
+  url: string;
+  username: string;
+  password: string;
+  protocolVersion: 4 | 5;
+}
+
 export class StackBridge {
   broker: EmbeddedBroker | undefined;
   bridge: CommandBridge | undefined;
   url = '';
+  /**
+   * Embedded broker: a viewer user with a random password for this run only. External broker:
+   * ARMSTACK_DASHBOARD_MQTT_USER / ARMSTACK_DASHBOARD_MQTT_PASSWORD, or none.
+   */
+  viewer: ViewerCredentials | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closing = false;
 
@@ -65,6 +91,11 @@ export class StackBridge {
   }
 
   async #start(s: BridgeSettings, deps: StackBridgeDeps): Promise<void> {
+    if (deps.shared) {
+      this.url = deps.shared.url;
+      this.viewer = deps.shared.viewer;
+      return this.#connect(s, deps, deps.shared.users, deps.shared.robotPassword, 4);
+    }
     const usersPath = isAbsolute(s.usersFile) ? s.usersFile : join(packageRoot(), s.usersFile);
     let users: UserStore;
     try {
@@ -81,6 +112,10 @@ export class StackBridge {
       // A cheap scrypt cost: the password is random and never leaves this process.
       const robotHash = await hashPassword(password, { N: 1024, r: 8, p: 1 });
       const list = users.list().map((u) => (u.username === deps.robot && !process.env.ARMSTACK_ROBOT_PASSWORD ? { ...u, passwordHash: robotHash } : u));
+      const viewerPassword = randomBytes(18).toString('base64url');
+      if (!list.some((u) => u.username === DASHBOARD_MQTT_USER)) {
+        list.push({ username: DASHBOARD_MQTT_USER, role: 'viewer', passwordHash: await hashPassword(viewerPassword, { N: 1024, r: 8, p: 1 }) });
+      }
       const brokerUsers = new UserStore(list, usersPath);
       // Probed first because startEmbeddedBroker leaves its aedes (and aedes's timers) running when listen fails,
       // which would keep the process alive after the error.
@@ -92,10 +127,19 @@ export class StackBridge {
       }
       this.broker = await startEmbeddedBroker({ host: s.host, port, users: brokerUsers, topicPrefix: DEFAULT_TOPIC_PREFIX });
       this.url = this.broker.url;
+      this.viewer = { url: this.url, username: DASHBOARD_MQTT_USER, password: viewerPassword, protocolVersion: 4 };
     } else {
       if (!s.url) throw new UserError('bridge.url is required when bridge.embedded is false');
       this.url = s.url;
+      const user = process.env.ARMSTACK_DASHBOARD_MQTT_USER;
+      const pass = process.env.ARMSTACK_DASHBOARD_MQTT_PASSWORD;
+      if (user && pass) this.viewer = { url: s.url, username: user, password: pass, protocolVersion: 5 };
     }
+    // aedes speaks MQTT 3.1.1 only.
+    await this.#connect(s, deps, users, password, s.embedded ? 4 : 5);
+  }
+
+  async #connect(s: BridgeSettings, deps: StackBridgeDeps, users: UserStore, password: string, protocolVersion: 4 | 5): Promise<void> {
     this.bridge = new CommandBridge(
       { topics: { prefix: DEFAULT_TOPIC_PREFIX, site: s.site, robot: deps.robot }, commands: {}, initialBdSeq: 0 },
       // mqtt.js reports a "write after end" while the bridge disconnects: noise once closing has begun.
@@ -110,8 +154,7 @@ export class StackBridge {
       clientId: `armstack-${deps.robot}`,
       username: deps.robot,
       password,
-      // aedes speaks MQTT 3.1.1 only.
-      protocolVersion: s.embedded ? 4 : 5,
+      protocolVersion,
     });
     const publish = (): void => {
       void this.bridge?.publishState(deps.state()).catch((error: Error) => deps.log(`bridge: state not published: ${error.message}`));

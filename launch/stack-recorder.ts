@@ -52,6 +52,8 @@ export class StackRecorder {
     const renderer = SceneRenderer.forWorld(world);
     this.#cameras = settings.cameras.map((name) => (name === 'wrist' ? SimCamera.wrist : SimCamera.overhead)(world, { fps: settings.cameraFps, renderer }));
     for (const c of this.#cameras) this.recorder.addCamera({ ...c.info });
+    // A SimCamera polls only once connected (connect() is synchronous for the sim); without it no frame is recorded.
+    for (const c of this.#cameras) void c.connect();
     host.graph.createNode('recorder_cameras').createSubscription<SceneState>(MsgTypes.SceneState, '/scene', (scene) => this.#onScene(scene), {
       reliability: 'best_effort', history: 'keep_last', depth: 1,
     });

@@ -6,6 +6,7 @@ import { packageRoot } from '../../runtime/package-root.js';
 import { intFlag, numberFlag } from '../parse-flags.js';
 import { loadLaunchDescription } from '../launch-description.js';
 import { runSimStack, type SimStackOverrides } from '../sim-stack.js';
+import { runFleetSim } from '../fleet-sim.js';
 
 interface LaunchFlags {
   port?: number;
@@ -18,6 +19,7 @@ interface LaunchFlags {
   /** commander's --no-bridge: false when given. */
   bridge: boolean;
   mqttPort?: number;
+  robots?: number;
 }
 
 /** `sim` → launch/sim.launch.yaml; anything with a slash or .yaml is a path. */
@@ -42,8 +44,16 @@ export function registerLaunchCommand(program: Command): void {
     .option('--json', 'print a JSON summary as the last line of output')
     .option('--no-bridge', 'no MQTT command bridge (and no embedded broker)')
     .option('--mqtt-port <port>', 'embedded MQTT broker port (default 1883; 0 picks a free one)', intFlag(0, 65535))
+    .option('--robots <n>', 'fleet-sim: how many simulated robots share the broker (default 20)', intFlag(1, 100))
     .action(async (name: string, flags: LaunchFlags) => {
       const description = loadLaunchDescription(resolveLaunchFile(name));
+      if (description.name === 'fleet-sim' || flags.robots !== undefined) {
+        const log = (line: string): void => void process.stdout.write(line + '\n');
+        await runFleetSim(description, {
+          robots: flags.robots ?? 20, port: flags.port, mqttPort: flags.mqttPort, seed: flags.seed, durationS: flags.duration, log, handleSignals: true,
+        });
+        return;
+      }
       const overrides: SimStackOverrides = {
         port: flags.port,
         headless: Boolean(flags.headless || flags.fast),
