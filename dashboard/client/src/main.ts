@@ -8,6 +8,7 @@ import { SceneView, type ScreenRect } from './scene-view.js';
 import { WsClient, defaultSocketUrl } from './ws-client.js';
 import { ControlUi, type ControlHooks } from './control-ui.js';
 import { ensureLoggedIn } from './login.js';
+import { OpsUi } from './ops-ui.js';
 
 /** What end-to-end tests read from the page. */
 export interface ArmstackTestHooks {
@@ -37,6 +38,14 @@ view.world.add(robot.root, objects.root);
 // `client` is created below; the UI only sends after a user acts, long after that.
 const controlUi = new ControlUi((m) => client.send(m), () => view.invalidate());
 view.world.add(controlUi.ghost.root);
+// The live joint order, restored when an episode replay (which drives the same arm) ends.
+let liveNames: readonly string[] = [];
+const opsUi = new OpsUi((m) => client.send(m), {
+  setJointNames: (names) => robot.setJointNames(names),
+  setPositions: (p) => { robot.setPositions(p); view.invalidate(); },
+  restoreLive: () => { robot.setJointNames(liveNames); view.invalidate(); },
+}, document.querySelector<HTMLElement>('#header')!);
+window.__armstackOps = opsUi.hooks;
 
 const hooks: ArmstackTestHooks = {
   frames: 0,
@@ -72,21 +81,24 @@ function loadRobot(urdfUrl: string): void {
 
 function onMessage(msg: ServerMessage): void {
   controlUi.handle(msg);
+  opsUi.handle(msg);
   switch (msg.op) {
     case 'hello':
       header.setRobot(msg.robot);
       document.title = `${msg.robot} · armstack`;
-      robot.setJointNames(msg.jointNames);
+      liveNames = msg.jointNames;
+      if (!opsUi.replaying) robot.setJointNames(msg.jointNames);
       loadRobot(msg.urdfUrl);
       break;
     case 'joint_names':
-      robot.setJointNames(msg.jointNames);
+      liveNames = msg.jointNames;
+      if (!opsUi.replaying) robot.setJointNames(msg.jointNames);
       break;
     case 'joint_states':
       hooks.frames++;
       hooks.lastJointStateStampNs = msg.stampNs;
       header.tick();
-      robot.setPositions(msg.position);
+      if (!opsUi.replaying) robot.setPositions(msg.position);
       view.invalidate();
       break;
     case 'scene':
@@ -104,9 +116,12 @@ function onMessage(msg: ServerMessage): void {
 
 const client = new WsClient({ url: defaultSocketUrl() }, {
   onMessage,
+  onBinary: (data) => opsUi.binary(data),
   onState: (state) => {
     hooks.connected = state === 'open';
     if (state !== 'open') controlUi.disconnected();
+    if (state === 'open') opsUi.connected();
+    else opsUi.disconnected();
     header.setConnection(state);
   },
 });

@@ -5,6 +5,8 @@ export type ConnectionState = 'connecting' | 'open' | 'closed';
 export interface WsClientHandlers {
   onMessage(msg: ServerMessage): void;
   onState(state: ConnectionState): void;
+  /** Binary frames (camera images: "ASF1" + header + JPEG, see PROTOCOL.md). */
+  onBinary?(data: ArrayBuffer): void;
 }
 
 export interface WsClientConfig {
@@ -57,11 +59,16 @@ export class WsClient {
     this.#handlers.onState('connecting');
     const socket = new WebSocket(this.#config.url, ARMSTACK_WS_PROTOCOL);
     this.#socket = socket;
+    socket.binaryType = 'arraybuffer';
     socket.addEventListener('open', () => {
       this.#backoffMs = this.#config.minBackoffMs;
       this.#handlers.onState('open');
     });
     socket.addEventListener('message', (ev: MessageEvent) => {
+      if (ev.data instanceof ArrayBuffer) {
+        this.#handlers.onBinary?.(ev.data);
+        return;
+      }
       if (typeof ev.data !== 'string') return;
       let msg: ServerMessage;
       try {
