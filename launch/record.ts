@@ -55,11 +55,21 @@ export interface RecordOptions {
   rateHz?: number;
   cameraFps?: number;
   jpegQuality?: number;
+  /** The disk guard's floor (default: the recorder's, 256 MiB). */
+  minFreeBytes?: number;
+  /** Sim fault injection: these cameras deliver nothing in [fromS, toS) of each episode. */
+  cameraDropouts?: CameraDropout[];
   log?: (line: string) => void;
   /** Aborting ends the episode early (incomplete, reason `shutdown`) and records no more. */
   signal?: AbortSignal;
   /** Called about twice a second of sim time. */
   progress?: (p: RecordProgress) => void;
+}
+
+export interface CameraDropout {
+  camera: string;
+  fromS: number;
+  toS: number;
 }
 
 export interface RecordedEpisode {
@@ -78,6 +88,9 @@ export async function runRecord(o: RecordOptions): Promise<RecordResult> {
   if (o.source !== 'sim') throw new UserError(`armstack record: --source ${o.source} is not supported yet (only sim)`);
   for (const c of o.cameras) {
     if (!(SIM_CAMERAS as readonly string[]).includes(c)) throw new UserError(`armstack record: unknown sim camera "${c}"; known: ${SIM_CAMERAS.join(', ')}`);
+  }
+  for (const d of o.cameraDropouts ?? []) {
+    if (!o.cameras.includes(d.camera)) throw new UserError(`armstack record: --camera-dropout names "${d.camera}", which is not recorded (cameras: ${o.cameras.join(', ')})`);
   }
   const plan = planSimObject(o.object, o.objectFlags);
   const format = resolveImageFormat(o.format, log);
@@ -109,7 +122,8 @@ async function recordOne(o: RecordOptions, p: EpisodePlan): Promise<RecordedEpis
   stack.pipeline.setSource(expert);
   const level = (l: RecorderLogLevel): string => (l === 'info' ? '' : `${l}: `);
   const recorder = new EpisodeRecorder(
-    { outputDir: o.outDir, imageFormat: p.format, episodeTimeS: o.seconds, resetTimeS: 0, monitorIntervalMs: 0, jpegQuality: o.jpegQuality },
+    { outputDir: o.outDir, imageFormat: p.format, episodeTimeS: o.seconds, resetTimeS: 0, monitorIntervalMs: 0, jpegQuality: o.jpegQuality,
+      ...(o.minFreeBytes === undefined ? {} : { minFreeBytes: o.minFreeBytes }) },
     { clock: stack.clock, node: stack.graph.createNode('recorder'), log: (l, line) => log(`[recorder] ${level(l)}${line}`) },
   );
   const world = stack.sim.world;
@@ -150,7 +164,9 @@ async function recordOne(o: RecordOptions, p: EpisodePlan): Promise<RecordedEpis
       if (tick.index > 0) world.step(tick.periodS);
       stack.pipeline.tick(tick);
       let captured = false;
+      const recordedS = world.timeS - recordStartS;
       for (const c of cameras) {
+        if (o.cameraDropouts?.some((d) => d.camera === c.info.name && recordedS >= d.fromS && recordedS < d.toS)) continue;
         // SimCamera renders when the sim reaches its next frame time; the recorder copies the frame at once.
         if (!c.poll(tick.startedNs)) continue;
         recorder.pushFrame(c.info.name, c.read()!);

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { UserError } from '../../runtime/errors.js';
 import { catalogEpisodes, type EpisodeEntry } from '../../runtime/recorder/episode-catalog.js';
 
 interface EpisodesFlags {
@@ -38,6 +41,24 @@ export function episodeListing(e: EpisodeEntry): EpisodeListing {
   };
 }
 
+/** A folder lists every episode in it; one file lists that one, and an unreadable file is an error (exit 2). */
+async function listPath(path: string): Promise<EpisodeEntry[]> {
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch (e) {
+    throw new UserError(`episodes: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (!isFile) return catalogEpisodes(path);
+  const full = resolve(path);
+  const entry = (await catalogEpisodes(dirname(full))).find((e) => e.mcapPath !== undefined && resolve(e.mcapPath) === full);
+  if (!entry) throw new UserError(`episodes: ${path} is not an MCAP episode file (expected episode_NNNNNN.mcap or any *.mcap)`);
+  if (!entry.summary && !entry.dataPath) {
+    throw new UserError(`episodes: ${path} cannot be read (${entry.reason ?? 'unreadable'}): ${entry.problems[0] ?? 'no readable data'}`);
+  }
+  return [entry];
+}
+
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
@@ -51,10 +72,10 @@ export function registerEpisodesCommand(program: Command): void {
   program
     .command('episodes')
     .description('list the recorded episodes in a folder: duration, frames per camera, drops, label, complete')
-    .argument('<dir>', 'episode folder')
+    .argument('<path>', 'episode folder, or one episode\'s MCAP file')
     .option('--json', 'print a JSON array')
     .action(async (dir: string, flags: EpisodesFlags) => {
-      const listings = (await catalogEpisodes(dir)).map(episodeListing);
+      const listings = (await listPath(dir)).map(episodeListing);
       if (flags.json) {
         process.stdout.write(JSON.stringify(listings) + '\n');
         return;

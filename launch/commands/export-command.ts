@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { exportLeRobot, type ExportProgress, type LeRobotFormat } from '../../runtime/recorder/lerobot/lerobot-export.js';
+import { existsSync, statSync } from 'node:fs';
+import { UserError } from '../../runtime/errors.js';
+import { readMcapSummary } from '../../runtime/recorder/read-mcap-summary.js';
 import { intFlag } from '../parse-flags.js';
 
 interface ExportFlags {
@@ -33,6 +36,13 @@ function progressBar(): ExportProgress {
   };
 }
 
+/** The input is a folder of episodes; a file given instead is checked first, so a corrupt one is named as such. */
+async function refuseFile(path: string): Promise<void> {
+  if (!existsSync(path) || !statSync(path).isFile()) return;
+  await readMcapSummary(path);
+  throw new UserError(`export: ${path} is a file; give the folder that holds the episodes (export reads every episode_NNNNNN.mcap in it)`);
+}
+
 export function registerExportCommand(program: Command): void {
   const exportCmd = program.command('export').description('export recorded episodes to other formats');
   exportCmd
@@ -47,6 +57,7 @@ export function registerExportCommand(program: Command): void {
     .option('--robot-type <name>', 'info.json robot_type')
     .option('--json', 'print the result as one JSON line')
     .action(async (dir: string, flags: ExportFlags) => {
+      await refuseFile(dir);
       const result = await exportLeRobot({
         inDir: dir, outDir: flags.out, format: flags.format, fps: flags.fps, strict: flags.strict,
         includeIncomplete: flags.includeIncomplete, robotType: flags.robotType ?? null,

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../runtime/errors.js';
 import { intFlag, numberFlag } from '../parse-flags.js';
-import { SIM_CAMERAS, runRecord, type RecordProgress } from '../record.js';
+import { SIM_CAMERAS, runRecord, type CameraDropout, type RecordProgress } from '../record.js';
 import { SIM_OBJECTS, parseSizeFlag } from '../record/record-objects.js';
 
 interface RecordFlags {
@@ -24,6 +24,9 @@ interface RecordFlags {
   material?: string;
   size?: number[];
   mass?: number;
+  minFree?: number;
+  progressEvery: number;
+  cameraDropout: CameraDropout[];
   json?: boolean;
 }
 
@@ -36,6 +39,15 @@ function cameraList(value: string): string[] {
   return names;
 }
 
+/** `wrist:1.5-3` (sim seconds into the episode); repeatable. */
+function dropoutFlag(value: string, previous: CameraDropout[]): CameraDropout[] {
+  const m = /^([a-z]+):(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(value.trim());
+  if (!m || !(Number(m[3]) > Number(m[2]))) {
+    throw new InvalidArgumentError(`expected CAMERA:FROM-TO in seconds with FROM < TO, e.g. wrist:1.5-3, got "${value}"`);
+  }
+  return [...previous, { camera: m[1], fromS: Number(m[2]), toS: Number(m[3]) }];
+}
+
 function sizeList(value: string): number[] {
   try {
     return parseSizeFlag(value);
@@ -45,7 +57,7 @@ function sizeList(value: string): number[] {
 }
 
 /** One status line on stderr: rewritten in place on a terminal, every 5 s of sim time otherwise (logs, CI). */
-function progressPrinter(): { update: (p: RecordProgress) => void; end: () => void } {
+function progressPrinter(everyS: number): { update: (p: RecordProgress) => void; end: () => void } {
   const tty = process.stderr.isTTY;
   let last = -Infinity;
   let lastKey = '';
@@ -58,7 +70,7 @@ function progressPrinter(): { update: (p: RecordProgress) => void; end: () => vo
       const key = `${p.episode}:${p.phase}`;
       if (tty) {
         process.stderr.write(`\r${line}\x1b[K`);
-      } else if (key !== lastKey || p.simS - last >= 5) {
+      } else if (key !== lastKey || p.simS - last >= everyS) {
         process.stderr.write(line + '\n');
         last = p.simS;
         lastKey = key;
@@ -91,10 +103,13 @@ export function registerRecordCommand(program: Command): void {
     .option('--mass <kg>', 'object mass in kg (default: the sim object\'s, when known)', numberFlag(0, 1000))
     .option('--seed <n>', 'sim seed of the first episode', intFlag(0, 2 ** 31 - 1))
     .option('--quality <q>', 'JPEG quality 1-100', intFlag(1, 100))
+    .option('--min-free <MiB>', 'disk guard: end the episode cleanly (incomplete) when free space falls below this', numberFlag(0, 1e7))
+    .option('--camera-dropout <cam:from-to>', 'sim fault: the camera delivers nothing from..to s into each episode (repeatable)', dropoutFlag, [])
+    .option('--progress-every <s>', 'without a terminal, a progress line every this many sim seconds', numberFlag(0.1, 3600), 5)
     .option('--json', 'print each sidecar as one JSON line')
     .action(async (flags: RecordFlags) => {
       if (flags.jpeg && flags.raw) throw new UserError('record: --jpeg and --raw exclude each other');
-      const progress = progressPrinter();
+      const progress = progressPrinter(flags.progressEvery);
       // Ctrl-C ends the episode cleanly (incomplete, `shutdown`) instead of leaving a cut-short file.
       const abort = new AbortController();
       const onSignal = (): void => abort.abort();
@@ -107,6 +122,8 @@ export function registerRecordCommand(program: Command): void {
         objectFlags: { category: flags.category, material: flags.material, sizeM: flags.size, massKg: flags.mass },
         cameras: flags.camera, format: flags.raw ? 'raw' : flags.jpeg ? 'jpeg' : 'auto', operator: flags.operator, seed: flags.seed,
         jpegQuality: flags.quality,
+        minFreeBytes: flags.minFree === undefined ? undefined : Math.round(flags.minFree * 1024 * 1024),
+        cameraDropouts: flags.cameraDropout,
         progress: progress.update,
       }).finally(() => {
         progress.end();

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../../runtime/errors.js';
 import { formatBytes } from '../../runtime/recorder/disk-guard.js';
@@ -26,6 +26,11 @@ export function defaultRecoveredPath(path: string): string {
 export async function recoverEpisodeFile(input: string, output: string, overwrite = false): Promise<{ result: RecoverMcapResult; sidecarUpdated: boolean }> {
   if (!existsSync(input)) throw new UserError(`recover: ${input} does not exist`);
   const result = await recoverMcap(input, output, { overwrite });
+  if (!result.inputWasComplete && result.messages === 0 && result.channels === 0) {
+    // An empty "recovered" file would pass for an episode in listings and exports: say there was nothing instead.
+    rmSync(output, { force: true });
+    throw new UserError(`recover: ${input} holds nothing recoverable (no channel or message before byte ${result.bytesDiscarded ? `the ${formatBytes(result.bytesDiscarded)} discarded` : 'the end'}): ${result.problems[0] ?? 'no data'}`);
+  }
   let sidecarUpdated = false;
   const parsed = parseEpisodeFileName(input);
   const sidecarPath = parsed?.kind === 'mcap' ? join(dirname(input), basename(input, '.mcap') + '.json') : undefined;

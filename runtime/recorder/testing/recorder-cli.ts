@@ -1,5 +1,6 @@
 // The recorder's CLI verbs (record, episodes, recover, export) in a commander program with the same error rules as
-// launch/cli.ts (UserError: one line, exit 2), so their tests run before the lead registers them in cli.ts.
+// launch/cli.ts (UserError: one line, exit 2). It loads only these four verbs, so the many runs of
+// recorder-commands.test.ts start faster than the whole CLI would; test/recorder-*.test.ts use the whole CLI.
 // usage: node --import tsx recorder-cli.ts <verb> ...
 import { Command, CommanderError } from 'commander';
 import { spawn } from 'node:child_process';
