@@ -15,7 +15,8 @@ parentPort!.on('message', (m: RenderRequest) => {
   const t0 = performance.now();
   try {
     renderer.setArm(m.q);
-    renderer.render(view, m.objects, outs[m.slot]);
+    const out = m.target ? new Uint8Array(m.target.buffer, m.target.byteOffset, m.target.length) : outs[m.slot];
+    renderer.render(view, m.objects, out);
     parentPort!.postMessage({ id: m.id, renderMs: performance.now() - t0 });
   } catch (error) {
     parentPort!.postMessage({ id: m.id, renderMs: 0, error: (error as Error).message });

@@ -22,6 +22,13 @@ describe('ThreadedSimCamera', () => {
         assert.ok(Buffer.compare(Buffer.from(a.data), Buffer.from(b.data)) === 0, `frame ${i + 1} differs`);
         assert.equal(threaded.read(), b);
       }
+      // Straight into a caller's shared buffer (an inference worker's frame slot): the same pixels, no copy.
+      const slot = new Uint8Array(new SharedArrayBuffer(640 * 480 * 3 + 16), 16, 640 * 480 * 3);
+      const direct = await threaded.capture(99n, slot);
+      assert.equal(direct.data, slot);
+      assert.equal(direct.stampNs, 99n);
+      assert.ok(Buffer.compare(Buffer.from(inline.capture(99n).data), Buffer.from(slot)) === 0, 'the direct render differs');
+      await assert.rejects(threaded.capture(1n, new Uint8Array(640 * 480 * 3)), /SharedArrayBuffer/);
       // One capture in flight at a time: a second call shares the first's frame.
       const [x, y] = await Promise.all([threaded.capture(1n), threaded.capture(2n)]);
       assert.equal(x, y);

@@ -23,7 +23,10 @@ export interface RenderThreadData {
 
 export interface RenderRequest {
   id: number;
+  /** Index into RenderThreadData.frames, or -1 to render into `target`. */
   slot: number;
+  /** A caller-owned shared buffer region (e.g. an inference worker's frame slot): the zero-copy path. */
+  target?: { buffer: SharedArrayBuffer; byteOffset: number; length: number };
   q: Float64Array;
   objects: RenderObject[];
 }
@@ -48,6 +51,8 @@ export class ThreadedSimCamera implements Camera {
   readonly #world: World;
   readonly #worker: Worker;
   readonly #frames: [Frame, Frame];
+  /** Frames rendered straight into caller buffers, one per buffer. */
+  readonly #targetFrames = new Map<Uint8Array, Frame>();
   readonly #waiters: { afterSeq: number; resolve: (f: Frame) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }[] = [];
   #latest: Frame | undefined;
   #seq = 0;
@@ -97,12 +102,25 @@ export class ThreadedSimCamera implements Camera {
     await this.#worker.terminate();
   }
 
-  /** Renders the world as it is now on the render thread, stamped stampNs. */
-  capture(stampNs: bigint): Promise<Frame> {
+  /**
+   * Renders the world as it is now on the render thread, stamped stampNs. With `into` (a view on a
+   * SharedArrayBuffer, width·height·3 bytes) the frame is painted there directly, so it reaches e.g. an inference
+   * worker's frame slot without a copy; the returned frame's data is then `into`.
+   */
+  capture(stampNs: bigint, into?: Uint8Array): Promise<Frame> {
     if (!this.#connected) return Promise.reject(new Error(`ThreadedSimCamera#capture: camera "${this.info.name}" is not connected; call connect() first`));
     if (this.#inFlight) return this.#inFlight.promise;
-    const slot = (this.#seq + 1) & 1;
-    const frame = this.#frames[slot];
+    let slot = (this.#seq + 1) & 1;
+    let frame = this.#frames[slot];
+    let target: RenderRequest['target'];
+    if (into) {
+      if (!(into.buffer instanceof SharedArrayBuffer)) return Promise.reject(new Error(`ThreadedSimCamera#capture: camera "${this.info.name}": the target buffer must be a view on a SharedArrayBuffer`));
+      if (into.length !== frame.data.length) return Promise.reject(new RangeError(`ThreadedSimCamera#capture: camera "${this.info.name}" renders ${frame.data.length} bytes, the target holds ${into.length}`));
+      slot = -1;
+      frame = this.#targetFrames.get(into) ?? { ...frame, data: into };
+      this.#targetFrames.set(into, frame);
+      target = { buffer: into.buffer, byteOffset: into.byteOffset, length: into.length };
+    }
     frame.stampNs = stampNs;
     const id = this.#nextId++;
     let resolve!: (f: Frame) => void, reject!: (e: Error) => void;
@@ -110,7 +128,7 @@ export class ThreadedSimCamera implements Camera {
     this.#inFlight = { id, frame, promise, resolve, reject };
     const w = this.#world;
     const request: RenderRequest = {
-      id, slot, q: Float64Array.from(w.dynamics.position),
+      id, slot, target, q: Float64Array.from(w.dynamics.position),
       objects: w.objects.map((o) => ({ color: o.color, size: o.size, pose: o.pose })),
     };
     this.#worker.postMessage(request);

@@ -66,6 +66,7 @@ export class InferenceWorker {
   readonly #result: InferenceResult;
   readonly #exited: Promise<void>;
   #requestSeq = 0;
+  #zeroCopy = 0;
   #dropped = 0;
   #closed = false;
 
@@ -151,6 +152,11 @@ export class InferenceWorker {
     };
   }
 
+  /** Frames submitted without a copy (rendered straight into the slot). */
+  get zeroCopyFrames(): number {
+    return this.#zeroCopy;
+  }
+
   /** The pixel buffer the next submit() sends: a camera may render straight into it (camera.width·height·3 bytes). */
   frameSlot(): Uint8Array {
     return this.#channel.framePixels[this.#frames.slot];
@@ -182,13 +188,17 @@ export class InferenceWorker {
     return req;
   }
 
-  /** Copies a camera frame into the slot (one memcpy, no cross-thread copy) and submits it. */
+  /**
+   * Submits a camera frame: a frame rendered straight into frameSlot() goes as it is (zero-copy); any other is
+   * copied into the slot first (one memcpy on this thread, never a structured clone).
+   */
   submitFrame(frame: Frame, state: ArrayLike<number>, aux?: ArrayLike<number>): number {
     const slot = this.frameSlot();
     if (frame.data.length !== slot.length) {
       throw new RangeError(`InferenceWorker#submitFrame: frame is ${frame.width}×${frame.height} (${frame.data.length} bytes), the worker takes ${slot.length} bytes`);
     }
-    slot.set(frame.data);
+    if (frame.data.buffer === slot.buffer && frame.data.byteOffset === slot.byteOffset) this.#zeroCopy++;
+    else slot.set(frame.data);
     return this.submit(frame.stampNs, frame.seq, frame.encoding, state, aux);
   }
 

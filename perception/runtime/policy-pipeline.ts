@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parsePolicyContract } from '../../policies/contract.js';
 import { EnvFeatureBuilder, emptyTaskObservation, type TaskObservation } from '../../policies/features.js';
 import { OnnxPolicy } from '../../policies/onnx-policy.js';
-import { loadArmDescription } from '../../runtime/robot/index.js';
+import { Kinematics, loadArmDescription } from '../../runtime/robot/index.js';
 import { TsPreprocessor } from '../preprocess/ts-preprocessor.js';
 import {
   AUX, AUX_LENGTH, FEATURE_HEAD, type PipelineConfig, type PipelineInfo, type PipelineOutput, type PipelineRequest,
@@ -43,6 +43,7 @@ export async function createPipeline(config: PipelineConfig): Promise<WorkerPipe
   const visionStage = await LocalizerVision.create(
     useModelFile('vision model', config.visionModelPath, config, notes) ? config.visionModelPath : { bytes: buildStandInVisionModel({ frameWidth: camera.width, frameHeight: camera.height }), name: 'stand-in' },
     config.executionProviders,
+    new Kinematics(description),
   );
 
   // The model's input size fixes the factor: frames are reduced by an integer box mean to exactly that size.
@@ -116,7 +117,7 @@ class PolicyPipeline implements WorkerPipeline {
     this.#pre.runRaw(req.pixels, req.bgr, this.#input);
     const t1 = performance.now();
     const task = this.#task;
-    const seen = await this.#vision.run(req.aux[AUX.TARGET_CLASS], task);
+    const seen = await this.#vision.run(req.aux[AUX.TARGET_CLASS], task, req.state);
     const t2 = performance.now();
     task.binXM = req.aux[AUX.BIN_X_M];
     task.binYM = req.aux[AUX.BIN_Y_M];

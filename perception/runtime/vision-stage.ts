@@ -6,6 +6,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskObservation } from '../../policies/features.js';
+import type { Kinematics } from '../../runtime/robot/index.js';
+import { ArmSelfFilter } from '../arm-self-filter.js';
+import type { PixelPoint } from '../models/camera-model.js';
 import { ObjectLocalizer } from '../models/object-localizer.js';
 
 export interface VisionStage {
@@ -18,8 +21,12 @@ export interface VisionStage {
   readonly inputHeight: number;
   /** The model's input [1,3,H,W]: preprocess into this, then run(). */
   readonly input: Float32Array;
-  /** Runs the model and updates task.object* and task.valid; true when the target was seen in this frame. */
-  run(targetClass: number, task: TaskObservation): Promise<boolean>;
+  /**
+   * Runs the model and updates task.object* and task.valid; true when the target was seen clearly in this frame.
+   * armQ: the arm's joints when the frame was captured; with it, a detection the arm may be covering is set aside
+   * and the last clear estimate stands (perception/arm-self-filter.ts).
+   */
+  run(targetClass: number, task: TaskObservation, armQ?: ArrayLike<number>): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -29,22 +36,28 @@ export class LocalizerVision implements VisionStage {
   readonly #localizer: ObjectLocalizer;
 
   /** `bytes` for a model held in memory (a stand-in): onnxruntime reads it from a temporary file. */
-  static async create(source: string | { bytes: Uint8Array; name: string }, providers: readonly string[] | undefined): Promise<LocalizerVision> {
+  static async create(source: string | { bytes: Uint8Array; name: string }, providers: readonly string[] | undefined, kinematics?: Kinematics): Promise<LocalizerVision> {
     if (typeof source === 'string') {
-      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: source, providers }), source, false);
+      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: source, providers }), source, false, kinematics);
     }
     const dir = mkdtempSync(join(tmpdir(), 'armstack-vision-'));
     try {
       const path = join(dir, 'stand-in-localizer.onnx');
       writeFileSync(path, source.bytes);
-      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: path, providers }), source.name, true);
+      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: path, providers }), source.name, true, kinematics);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  private constructor(localizer: ObjectLocalizer, source: string, standIn: boolean) {
+  readonly #selfFilter: ArmSelfFilter | undefined;
+  readonly #px: PixelPoint = { u: 0, v: 0, depthM: 0 };
+  /** Target detections set aside because the arm may have covered them. */
+  occluded = 0;
+
+  private constructor(localizer: ObjectLocalizer, source: string, standIn: boolean, kinematics?: Kinematics) {
     this.#localizer = localizer;
+    this.#selfFilter = kinematics ? new ArmSelfFilter(kinematics, localizer.camera) : undefined;
     this.source = source;
     this.standIn = standIn;
   }
@@ -69,11 +82,20 @@ export class LocalizerVision implements VisionStage {
     return this.#localizer.input;
   }
 
-  async run(targetClass: number, task: TaskObservation): Promise<boolean> {
+  async run(targetClass: number, task: TaskObservation, armQ?: ArrayLike<number>): Promise<boolean> {
     const found = await this.#localizer.run();
     for (let i = 0; i < found.length; i++) {
       const d = found[i];
       if (d.classIndex !== targetClass) continue;
+      if (armQ && this.#selfFilter) {
+        const camera = this.#localizer.camera;
+        camera.project(d.xM, d.yM, d.zM + d.sizeM / 2, this.#px);
+        const spotPx = (camera.intrinsics.fx * d.sizeM * 0.75) / Math.max(0.1, this.#px.depthM);
+        if (this.#selfFilter.occludes(armQ, d.u, d.v, spotPx)) {
+          this.occluded++;
+          return false;
+        }
+      }
       task.objectXM = d.xM;
       task.objectYM = d.yM;
       task.objectYawRad = d.yawRad;
