@@ -3,6 +3,7 @@ import { loopBench } from './loop.bench.js';
 import { bridgeBench } from './bridge.bench.js';
 import { hotpathBench } from './hotpath.bench.js';
 import { recorderBench } from './recorder.bench.js';
+import { dashboardBench } from './dashboard.bench.js';
 
 export interface BenchOptions {
   /** Overrides the bench's default measurement length. */
@@ -22,4 +23,5 @@ export const benches: Record<string, Bench<any>> = {
   bridge: bridgeBench,
   hotpath: hotpathBench,
   recorder: recorderBench,
+  dashboard: dashboardBench,
 };

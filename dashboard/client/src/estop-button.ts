@@ -21,9 +21,10 @@ export class EStopButton {
     this.#deps = deps;
     this.root = document.createElement('div');
     this.root.className = 'estop';
+    // STOP is last (rightmost) so it never moves when the release button appears beside it.
     this.root.innerHTML = `
-      <button type="button" class="estop-button" data-estop title="Emergency stop (Space or Esc)">STOP</button>
       <button type="button" class="estop-reset" data-estop-reset hidden>Release e-stop…</button>
+      <button type="button" class="estop-button" data-estop title="Emergency stop (Space or Esc)">STOP</button>
       <dialog class="estop-dialog" data-estop-dialog>
         <form method="dialog">
           <p>Release the e-stop? The arm may move again as soon as a source commands it.</p>
