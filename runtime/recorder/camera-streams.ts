@@ -8,6 +8,9 @@ import type { RecorderConfig } from './episode-config.js';
 import { BoundedEncodeQueue, type FrameEncoder } from './frame-encoder.js';
 import { OpenCvJpegEncoder } from './opencv-jpeg-encoder.js';
 
+
+/** Encoder buffers per camera allocated before an episode starts (first touch is slow on a busy machine). */
+const PREPARED_BUFFERS = 16;
 export type PushResult = 'written' | 'queued' | 'dropped' | 'ignored';
 
 interface CameraEntry {
@@ -58,7 +61,8 @@ export class CameraStreams {
     for (const entry of this.#entries.values()) {
       if (entry.queue) continue;
       entry.queue = new BoundedEncodeQueue(this.#encoder, this.#config.encodeQueueDepth, this.#config.jpegQuality);
-      this.#encoder.prepare?.(entry.spec.width, entry.spec.height, this.#config.encodeQueueDepth);
+      // Buffers past these are allocated when a backlog first forms: most episodes never need them.
+      this.#encoder.prepare?.(entry.spec.width, entry.spec.height, Math.min(this.#config.encodeQueueDepth, PREPARED_BUFFERS));
     }
   }
 

@@ -42,10 +42,11 @@ export const RecorderConfigSchema = Type.Object(
     jpegQuality: Type.Integer({ minimum: 1, maximum: 100, default: 85 }),
     /**
      * Frames of one camera waiting for or in the encoder; a frame that finds them all busy is dropped (counted).
-     * 16 frames (~0.5 s at 30 fps, 15 MB of buffers per 640x480 camera) ride out a stalled event loop on a busy
-     * machine; 8 dropped frames in a 60 s bench at load 15 on 2 cores.
+     * On a starved machine (2 cores, load 11, a browser at nice -8) the whole process, encoder threads included,
+     * stalled for up to 1.8 s; the frames of the stall then arrive at once. 48 frames (1.6 s at 30 fps) ride that
+     * out; 16 are allocated up front (15 MB per 640x480 camera) and the rest only when a backlog forms (44 MB).
      */
-    encodeQueueDepth: Type.Integer({ minimum: 1, maximum: 256, default: 16 }),
+    encodeQueueDepth: Type.Integer({ minimum: 1, maximum: 256, default: 48 }),
     /** Stop the episode (incomplete, `disk_low`) when free space falls below this or 2x the last 10 s of data. */
     minFreeBytes: Type.Integer({ minimum: 0, default: 256 * MIB }),
     diskCheckIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 1000 }),

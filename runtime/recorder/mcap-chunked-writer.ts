@@ -28,7 +28,15 @@ export interface McapChunkedWriterOptions {
   chunkMaxAgeMs?: number;
   /** Clock for chunk ages; performance.now by default. */
   nowMs?: () => number;
+  /**
+   * Schemas whose messages are already compressed (JPEG). A chunk that is mostly such messages is stored without
+   * trying zstd: the attempt never shrank one, and cost ~20 ms of the event loop per 1 MiB chunk, which is what
+   * stalled the loop and dropped frames under load. Default: sensor_msgs/msg/CompressedImage.
+   */
+  precompressedSchemas?: readonly string[];
 }
+
+export const PRECOMPRESSED_SCHEMAS: readonly string[] = Object.freeze(['sensor_msgs/msg/CompressedImage']);
 
 export class McapChunkedWriter {
   readonly #sink: IAppendable;
@@ -39,6 +47,10 @@ export class McapChunkedWriter {
   readonly #records = new McapRecordBuilder();
   readonly #chunk = new McapChunkBuilder({ useMessageIndex: true });
   #chunkOpenedMs = 0;
+  readonly #precompressedSchemas: ReadonlySet<string>;
+  readonly #precompressedChannels = new Set<number>();
+  /** Payload bytes of the open chunk on precompressed channels. */
+  #precompressedBytes = 0;
   #dataCrc = crc32Init();
   #ended = false;
   readonly #schemas = new Map<number, Schema>();
@@ -57,6 +69,7 @@ export class McapChunkedWriter {
     this.#chunkMaxBytes = options.chunkMaxBytes ?? 1024 * 1024;
     this.#chunkMaxAgeMs = options.chunkMaxAgeMs ?? 500;
     this.#nowMs = options.nowMs ?? (() => performance.now());
+    this.#precompressedSchemas = new Set(options.precompressedSchemas ?? PRECOMPRESSED_SCHEMAS);
     this.#records.writeMagic();
     this.#records.writeHeader({ profile: options.profile, library: options.library });
     this.#emitRecords();
@@ -88,6 +101,8 @@ export class McapChunkedWriter {
       throw new Error(`McapChunkedWriter#addChannel: unknown schema ${channel.schemaId} for channel ${channel.id}`);
     }
     this.#channels.set(channel.id, channel);
+    const schema = this.#schemas.get(channel.schemaId);
+    if (schema && this.#precompressedSchemas.has(schema.name)) this.#precompressedChannels.add(channel.id);
     this.statistics.channelCount++;
     this.#records.writeChannel(channel);
     this.#emitRecords();
@@ -107,6 +122,7 @@ export class McapChunkedWriter {
     const now = this.#nowMs();
     if (this.#chunk.numMessages === 0) this.#chunkOpenedMs = now;
     this.#chunk.addMessage(message);
+    if (this.#precompressedChannels.has(message.channelId)) this.#precompressedBytes += message.data.byteLength;
     if (this.#chunk.byteLength >= this.#chunkMaxBytes || now - this.#chunkOpenedMs >= this.#chunkMaxAgeMs) {
       this.flushChunk();
     }
@@ -149,7 +165,9 @@ export class McapChunkedWriter {
     const chunk = this.#chunk;
     if (this.#ended || chunk.numMessages === 0) return;
     const data = chunk.buffer;
-    const compressed = this.#compressor.compress(data);
+    const mostlyPrecompressed = 2 * this.#precompressedBytes >= data.byteLength;
+    this.#precompressedBytes = 0;
+    const compressed = mostlyPrecompressed || this.#compressor.name === '' ? data : this.#compressor.compress(data);
     // Already-compressed payloads (JPEG) do not shrink: store those chunks as they are.
     const stored = compressed.byteLength < data.byteLength;
     const chunkStartOffset = BigInt(this.#sink.position());

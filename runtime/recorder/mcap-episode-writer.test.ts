@@ -132,6 +132,25 @@ describe('McapEpisodeWriter', () => {
     await small.close();
   });
 
+  it('stores chunks of JPEG frames as they are, without trying zstd, and still compresses the rest', async () => {
+    await loadCompression();
+    const sink = new MemoryAppendable();
+    let nowMs = 0;
+    const writer = new McapEpisodeWriter(sink, { nowMs: () => nowMs, flushTimer: false, chunkMaxAgeMs: 500 });
+    const cam = writer.addChannel('/overhead/image_raw/compressed', 'sensor_msgs/msg/CompressedImage');
+    const joints = writer.addChannel('/joint_states', 'sensor_msgs/msg/JointState');
+    // Zeros would shrink under zstd: stored uncompressed shows the writer trusted the schema and skipped the attempt.
+    const image = { header: { stamp: { sec: 0, nanosec: 0 }, frame_id: 'cam' }, format: 'jpeg', data: new Uint8Array(64 * 1024) };
+    for (let i = 0; i < 3; i++) writer.write(cam, BigInt(i), BigInt(i), image);
+    writer.write(joints, 3n, 3n, jointState(0, 3n));
+    nowMs = 600;
+    writer.flushIfDue();
+    for (let i = 0; i < 50; i++) writer.write(joints, BigInt(10 + i), BigInt(10 + i), jointState(i, BigInt(10 + i)));
+    await writer.close();
+    const { reader } = await readBack(new MemoryRandomReader(sink.bytes()));
+    assert.deepEqual(reader.chunkIndexes.map((c) => c.compression), ['', 'zstd']);
+  });
+
   it('names the problem: unknown channel, bad message, closed writer, existing file', async () => {
     await loadCompression();
     const writer = new McapEpisodeWriter(new MemoryAppendable(), { flushTimer: false });
