@@ -252,7 +252,8 @@ export class SimStack {
           mode: this.estop.latched ? 'estopped' : executive.paused ? 'paused' : this.loop.running ? 'running' : 'idle',
           task: executive.task,
           safety: this.estop.latched ? { estop: true, holding: true, reason: this.estop.lastTrip?.reason ?? 'e-stop' } : { estop: false, holding: false },
-          loopRateHz: this.loop.stats().rateHz,
+          // Achieved, not nominal: the fleet page's loop column and its "loop slow" alert compare it.
+          loopRateHz: Math.round(this.loop.stats().achievedRateHz * 10) / 10,
           recording: this.recorder?.recording ?? false,
           ...(this.url ? { dashboardUrl: this.url } : {}),
         }),

@@ -10,6 +10,8 @@ export class FleetPage {
   renders = 0;
   readonly #body: HTMLTableSectionElement;
   readonly #summary: HTMLElement;
+  readonly #rowsByKey = new Map<string, HTMLTableRowElement>();
+  readonly #current = new Map<string, FleetRobotWire>();
   #pending: FleetMsg | undefined;
   #timer: number | undefined;
   readonly #minIntervalMs: number;
@@ -44,45 +46,72 @@ export class FleetPage {
     const online = msg.robots.filter((r) => r.online).length;
     const alerting = msg.robots.filter((r) => r.alerts.length > 0).length;
     this.#summary.textContent = `${msg.robots.length} robots · ${online} online · ${alerting} with alerts${msg.connected ? '' : ' · broker disconnected'}`;
-    const frag = document.createDocumentFragment();
-    for (const r of msg.robots) frag.append(this.#row(r));
-    this.#body.replaceChildren(frag);
+    // Rows are kept per robot and patched in place: rebuilding them at a few Hz would reset hover and
+    // selection and swallow clicks that land mid-rebuild.
+    const seen = new Set<string>();
+    for (const r of msg.robots) {
+      const key = `${r.site}/${r.robot}`;
+      seen.add(key);
+      let tr = this.#rowsByKey.get(key);
+      if (!tr) {
+        tr = this.#createRow(key);
+        this.#rowsByKey.set(key, tr);
+      }
+      this.#fill(tr, r);
+    }
+    for (const [key, tr] of this.#rowsByKey) {
+      if (!seen.has(key)) {
+        tr.remove();
+        this.#rowsByKey.delete(key);
+      }
+    }
+    const order = msg.robots.map((r) => this.#rowsByKey.get(`${r.site}/${r.robot}`)!);
+    const current = [...this.#body.children];
+    if (order.length !== current.length || order.some((tr, i) => tr !== current[i])) this.#body.append(...order);
     this.rows = msg.robots.length;
     this.renders++;
   }
 
-  #row(r: FleetRobotWire): HTMLTableRowElement {
+  #createRow(key: string): HTMLTableRowElement {
     const tr = document.createElement('tr');
+    for (let i = 0; i < 10; i++) tr.append(document.createElement('td'));
+    tr.cells[0].className = 'robot-name';
+    tr.addEventListener('click', (ev) => {
+      const r = this.#current.get(key);
+      if (r && (ev.target as HTMLElement).tagName !== 'A') this.onOpen(r);
+    });
+    return tr;
+  }
+
+  #fill(tr: HTMLTableRowElement, r: FleetRobotWire): void {
+    this.#current.set(`${r.site}/${r.robot}`, r);
     tr.dataset.robot = r.robot;
     tr.dataset.online = String(r.online);
     tr.className = r.alerts.length ? 'alerting' : '';
-    const cell = (text: string, cls = ''): void => {
-      const td = document.createElement('td');
-      td.textContent = text;
-      if (cls) td.className = cls;
-      tr.append(td);
+    const set = (i: number, text: string, cls?: string): void => {
+      const td = tr.cells[i];
+      if (td.textContent !== text) td.textContent = text;
+      if (cls !== undefined && td.className !== cls) td.className = cls;
     };
-    cell(r.robot, 'robot-name');
-    cell(r.site);
-    cell(r.online ? 'online' : 'offline', r.online ? 'ok' : 'bad');
-    cell(r.mode ?? '—');
-    cell(r.task ?? '—');
-    cell(r.estop ? 'E-STOP' : r.holding ? `hold${r.safetyReason ? `: ${r.safetyReason}` : ''}` : 'ok', r.estop || r.holding ? 'bad' : 'ok');
-    cell(r.loopRateHz === null ? '—' : `${r.loopRateHz.toFixed(0)} Hz`);
-    cell(r.recording ? '●' : '', r.recording ? 'rec' : '');
-    cell(r.alerts.join(', '), r.alerts.length ? 'warn' : '');
-    const td = document.createElement('td');
-    if (r.local || r.dashboardUrl) {
+    set(0, r.robot);
+    set(1, r.site);
+    set(2, r.online ? 'online' : 'offline', r.online ? 'ok' : 'bad');
+    set(3, r.mode ?? '—');
+    set(4, r.task ?? '—');
+    set(5, r.estop ? 'E-STOP' : r.holding ? `hold${r.safetyReason ? `: ${r.safetyReason}` : ''}` : 'ok', r.estop || r.holding ? 'bad' : 'ok');
+    set(6, r.loopRateHz === null ? '—' : `${r.loopRateHz.toFixed(0)} Hz`);
+    set(7, r.recording ? '●' : '', r.recording ? 'rec' : '');
+    set(8, r.alerts.join(', '), r.alerts.length ? 'warn' : '');
+    const href = r.local ? '#/' : r.dashboardUrl;
+    const link = tr.cells[9].querySelector('a');
+    if (!href) {
+      link?.remove();
+    } else if (!link || link.getAttribute('href') !== href) {
       const a = document.createElement('a');
       a.textContent = 'open';
-      a.href = r.local ? '#/' : r.dashboardUrl!;
+      a.href = href;
       if (!r.local) a.target = '_blank';
-      td.append(a);
+      tr.cells[9].replaceChildren(a);
     }
-    tr.append(td);
-    tr.addEventListener('click', (ev) => {
-      if ((ev.target as HTMLElement).tagName !== 'A') this.onOpen(r);
-    });
-    return tr;
   }
 }
