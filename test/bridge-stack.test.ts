@@ -14,6 +14,7 @@ import type { Ack, RobotState } from '../runtime/bridge/mqtt/schemas.js';
 import { parseLaunchDescription } from '../launch/launch-description.js';
 import { SimStack } from '../launch/sim-stack.js';
 import { runCli, lastJsonLine } from './helpers/cli.js';
+import { until } from './helpers/until.js';
 
 const topics = robotTopics({ prefix: DEFAULT_TOPIC_PREFIX, site: 'site1', robot: 'arm1' });
 
@@ -24,22 +25,6 @@ function connectAs(url: string, username: string): Promise<MqttClient> {
   return new Promise((resolve, reject) => {
     client.once('connect', () => resolve(client));
     client.once('error', reject);
-  });
-}
-
-function until<T>(probe: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const hit = probe();
-      if (hit !== undefined) {
-        clearInterval(poll);
-        resolve(hit);
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(poll);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
   });
 }
 

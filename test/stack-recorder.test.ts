@@ -17,25 +17,10 @@ import { readMcapSummary } from '../runtime/recorder/read-mcap-summary.js';
 import { readSidecar } from '../runtime/recorder/episode-sidecar.js';
 import { parseLaunchDescription } from '../launch/launch-description.js';
 import { SimStack } from '../launch/sim-stack.js';
+import { until } from './helpers/until.js';
 
 const topics = robotTopics({ prefix: DEFAULT_TOPIC_PREFIX, site: 'site1', robot: 'arm1' });
 const FINAL = new Set(['done', 'failed', 'rejected']);
-
-function until<T>(probe: () => T | undefined, what: string, timeoutMs = 60_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const hit = probe();
-      if (hit !== undefined) {
-        clearInterval(poll);
-        resolve(hit);
-      } else if (Date.now() - started > timeoutMs) {
-        clearInterval(poll);
-        reject(new Error(`timed out waiting for ${what}`));
-      }
-    }, 5);
-  });
-}
 
 for (const kind of ['aedes', 'mosquitto'] as const) {
   const skip = kind === 'mosquitto' && !process.env.CI ? mosquittoMissing() ?? false : false;
