@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { connect } from 'mqtt';
 import { loadLaunchDescription } from '../launch/launch-description.js';
 import { SimStack } from '../launch/sim-stack.js';
 import { openCvAvailable } from '../perception/cameras/opencv-loader.js';
 import { artifacts, ensureClientBuilt, launchChromium, requireChromium, root, watchConsole } from './helpers/browser.js';
 
 type Ops = {
-  route: string; cameraFrames: Record<string, number>; detectionsDrawn: number; metricsSamples: number;
+  route: string; eventLog: number; cameraFrames: Record<string, number>; detectionsDrawn: number; metricsSamples: number;
   episodes: { episodes: number; loaded: string; timeS: number; pose: number[]; replayFrames: number; recorder: { phase: string; elapsedS: number } | null };
 };
 type G = { __armstackOps?: Ops; __armstack?: { connected: boolean; robotLoaded: boolean } };
@@ -28,9 +29,11 @@ async function waitOps(page: Page, what: string, cond: (o: Ops) => boolean, time
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const o = await ops(page);
-    if (cond(o)) return o;
+    if (cond(o)) {
+      if (process.env.ARMSTACK_TEST_DEBUG) console.error(`${new Date().toISOString()} ${what}`);
+      return o;
+    }
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}: ${JSON.stringify(o)}`);
-    if (process.env.ARMSTACK_TEST_DEBUG) console.error(what, JSON.stringify(o));
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -73,6 +76,14 @@ test('operations dashboard: live cameras with detections, monitor plots, record 
     await page.evaluate(() => { (globalThis as unknown as { location: { hash: string } }).location.hash = '#/monitor'; });
     await waitOps(page, 'metrics samples', (o) => o.route === 'monitor' && o.metricsSamples >= 3);
     assert.ok(await page.locator('.monitor-page .uplot').count() >= 3, 'uPlot charts drawn');
+    // An operator's MQTT command and the robot's ack land in the event log (dev users, launch/users.dev.yaml).
+    const op = connect(stack.bridge!.url, { username: 'operator', password: 'operator-dev', protocolVersion: 4, reconnectPeriod: 0 });
+    await new Promise<void>((res, rej) => { op.once('connect', () => res()); op.once('error', rej); });
+    await op.publishAsync('armstack/v1/site1/arm1/cmd/operator', JSON.stringify({ id: 'ops-test-1', operator: 'operator', text: 'resume', issuedAt: Date.now(), ttlMs: 5000 }), { qos: 1 });
+    await op.endAsync();
+    await waitOps(page, 'the command and its ack in the event log', (o) => o.eventLog >= 2);
+    const logText = await page.locator('.log-events').textContent();
+    assert.match(logText ?? '', /command.*operator.*resume/s);
     writeFileSync(join(artifacts, 'ops-monitor.png'), await page.screenshot());
 
     // Demonstrations: record with the dashboard's controls.
