@@ -18,7 +18,8 @@ import { TaskExecutive } from '../policies/task-executive.js';
 import { StackBridge, type SharedBroker } from './stack-bridge.js';
 import { StackOps } from './stack-ops.js';
 import { StackRecorder } from './stack-recorder.js';
-import { StackTeleop } from './stack-teleop.js';
+import { StackTeleop, cameraGeometry } from './stack-teleop.js';
+import { OVERHEAD_CAMERA, WRIST_CAMERA } from '../sim/render/sim-views.js';
 import { createDashboardAuth, type StackDashboardAuth } from './dashboard-auth.js';
 import type { LaunchDescription } from './launch-description.js';
 
@@ -168,6 +169,12 @@ export class SimStack {
       // Teleop preempts an MQTT task; on handback the expert plans from where the operator left the arm.
       onTakeover: (user) => this.executive?.abort(`teleop: ${user} took control`),
       onHandback: () => this.#expert.reset(),
+      workspace: safety.config.workspace,
+      cameras: [cameraGeometry(OVERHEAD_CAMERA), cameraGeometry(WRIST_CAMERA)],
+      cloth: () => {
+        const particles = world.clothParticles();
+        return particles && world.cloth ? { rows: world.cloth.rows, cols: world.cloth.cols, positions: particles } : undefined;
+      },
     });
 
     this.loop = new FixedRateLoop({ rateHz }, this.clock, (tick) => this.#tick(tick));

@@ -6,9 +6,21 @@ import type { ArmDescription, Kinematics, Pose, Vec3 } from '../runtime/robot/in
 import type { CommandWatchdog, EStopLatch } from '../runtime/safety/index.js';
 import { TeleopSource, type TeleopConfig } from '../runtime/teleop/teleop-source.js';
 import type { RobotControl, SafetySnapshot } from '../dashboard/server/teleop-handler.js';
-import type { DashboardRole } from '../dashboard/server/control-protocol.js';
+import type { CameraGeometryWire, DashboardRole, ViewGeometryMsg } from '../dashboard/server/control-protocol.js';
+import type { WorkspaceBox } from '../runtime/safety/index.js';
 
 const IDLE_AFTER_NS = 300_000_000n;
+
+/** A camera as the 3D view needs it: a mounted camera by its link, a fixed one by its pose. */
+export function cameraGeometry(p: {
+  name: string; intrinsics: CameraGeometryWire['intrinsics']; poseInBase: Pose; mount?: { link: string; poseInLink: Pose };
+}): CameraGeometryWire {
+  const { width, height, fx, fy, cx, cy } = p.intrinsics;
+  const intrinsics = { width, height, fx, fy, cx, cy };
+  return p.mount
+    ? { name: p.name, intrinsics, mount: structuredClone(p.mount) }
+    : { name: p.name, intrinsics, poseInBase: structuredClone(p.poseInBase) };
+}
 
 export interface StackTeleopDeps {
   description: ArmDescription;
@@ -22,6 +34,12 @@ export interface StackTeleopDeps {
   /** Teleop takes the arm (e.g. fail the running MQTT task). */
   onTakeover?: (user: string) => void;
   config?: Partial<TeleopConfig>;
+  /** The safety filter's tool box, drawn in the 3D view. */
+  workspace?: WorkspaceBox | null;
+  /** Cameras drawn as frustums in the 3D view. */
+  cameras?: readonly CameraGeometryWire[];
+  /** The towel's particle grid, when the scene has one. */
+  cloth?: () => { rows: number; cols: number; positions: ArrayLike<number> } | undefined;
 }
 
 export class StackTeleop implements RobotControl {
@@ -121,6 +139,19 @@ export class StackTeleop implements RobotControl {
       limits: verdict && verdict.action !== 'pass' ? verdict.rulesList() : [],
       lastAction: verdict?.action ?? 'idle',
     };
+  }
+
+  geometry(): Omit<ViewGeometryMsg, 'op'> {
+    const w = this.#deps.workspace;
+    return {
+      workspace: w ? { min: { ...w.min }, max: { ...w.max } } : null,
+      cameras: (this.#deps.cameras ?? []).map((c) => structuredClone(c)),
+      toolLink: this.#deps.description.toolLink,
+    };
+  }
+
+  cloth(): { rows: number; cols: number; positions: ArrayLike<number> } | undefined {
+    return this.#deps.cloth?.();
   }
 
   commanded(): ArrayLike<number> | null {

@@ -60,7 +60,36 @@ export interface CommandedMsg {
   position: number[];
 }
 
-export type ControlServerMessage = IdentityMsg | ControlMsg | SafetyMsg | CommandedMsg;
+export interface CameraGeometryWire {
+  name: string;
+  /** Pinhole intrinsics in pixels (OpenCV convention: optical frame x right, y down, z forward). */
+  intrinsics: { width: number; height: number; fx: number; fy: number; cx: number; cy: number };
+  /** A fixed camera: its optical frame in the base frame. */
+  poseInBase?: PoseWire;
+  /** A camera riding on an arm link (the wrist camera): its optical frame in that link's frame. */
+  mount?: { link: string; poseInLink: PoseWire };
+}
+
+/** What the 3D view draws besides the arm and the scene; sent once after `identity`. */
+export interface ViewGeometryMsg {
+  op: 'view_geometry';
+  /** The safety filter's box for the tool centre point, base frame; null when unchecked. */
+  workspace: { min: Vec3Wire; max: Vec3Wire } | null;
+  cameras: CameraGeometryWire[];
+  /** The URDF link whose pose goto_pose targets (the tool centre point). */
+  toolLink: string;
+}
+
+/** The towel's particle grid (row-major, rows × cols points, base frame, m), at most 10 Hz, newest only. */
+export interface ClothMsg {
+  op: 'cloth';
+  rows: number;
+  cols: number;
+  /** x y z per particle, rounded to 0.1 mm. */
+  positions: number[];
+}
+
+export type ControlServerMessage = IdentityMsg | ControlMsg | SafetyMsg | CommandedMsg | ViewGeometryMsg | ClothMsg;
 
 // ---- client -> server ----------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@
 // from another operator with `force`. The e-stop is not motion: any operator or supervisor may pull it,
 // whether or not they hold control, and it reaches the latch inside this call.
 import type {
-  ControlClientMessage, ControlMsg, CommandedMsg, DashboardRole, SafetyMsg,
+  ClothMsg, ControlClientMessage, ControlMsg, CommandedMsg, DashboardRole, SafetyMsg, ViewGeometryMsg,
 } from './control-protocol.js';
 import { MOTION_OPS } from './control-protocol.js';
 import type { PoseWire, ServerMessage, StatusLevel, Vec3Wire } from './protocol.js';
@@ -34,7 +34,14 @@ export interface RobotControl {
   safety(): SafetySnapshot;
   /** The last command written to the arm, command-joint order; null before the first. */
   commanded(): ArrayLike<number> | null;
+  /** Workspace box, cameras and tool link for the 3D view. */
+  geometry?(): Omit<ViewGeometryMsg, 'op'>;
+  /** The towel's particles now, when the scene has one. */
+  cloth?(): { rows: number; cols: number; positions: ArrayLike<number> } | undefined;
 }
+
+/** Cloth pushes per state push: 30 Hz state, 10 Hz cloth (a towel is ~1k numbers a frame). */
+const CLOTH_EVERY = 3;
 
 /** One browser connection as the handler sees it. */
 export interface ControlPeer {
@@ -52,6 +59,7 @@ export interface ControlPeer {
 }
 
 interface PeerState {
+  sentCloth: string;
   sentSafety: string;
   sentCommanded: string;
   sentControl: string;
@@ -73,6 +81,8 @@ export class TeleopHandler {
   readonly #maxBuffered: number;
   readonly #log: (level: StatusLevel, message: string) => void;
   #owner: string | null = null;
+  #pushes = 0;
+  #clothText = '';
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(control: RobotControl, config: TeleopHandlerConfig = {}) {
@@ -85,7 +95,9 @@ export class TeleopHandler {
   get owner(): string | null { return this.#owner; }
 
   attach(peer: ControlPeer): void {
-    this.#peers.set(peer, { sentSafety: '', sentCommanded: '', sentControl: '' });
+    this.#peers.set(peer, { sentSafety: '', sentCommanded: '', sentControl: '', sentCloth: '' });
+    const geometry = this.#control.geometry?.();
+    if (geometry) peer.send({ op: 'view_geometry', ...geometry }, false);
     this.#pushAll();
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => this.#pushAll(), 1000 / this.#rateHz);
@@ -221,7 +233,15 @@ export class TeleopHandler {
     const commandedText = commanded
       ? JSON.stringify({ op: 'commanded', position: Array.from(commanded, (v) => Math.round(v * 1e5) / 1e5) } satisfies CommandedMsg)
       : '';
+    if (this.#pushes++ % CLOTH_EVERY === 0) this.#clothText = this.#encodeCloth();
     for (const peer of this.#peers.keys()) this.#pushTo(peer, safetyText, commandedText);
+  }
+
+  #encodeCloth(): string {
+    const cloth = this.#control.cloth?.();
+    if (!cloth) return '';
+    const msg: ClothMsg = { op: 'cloth', rows: cloth.rows, cols: cloth.cols, positions: Array.from(cloth.positions, (v) => Math.round(v * 1e4) / 1e4) };
+    return JSON.stringify(msg);
   }
 
   // Newest-only: each kind is compared with what this peer last got and sent only when it changed and the
@@ -241,6 +261,10 @@ export class TeleopHandler {
     if (commandedText && commandedText !== state.sentCommanded) {
       peer.sendText(commandedText);
       state.sentCommanded = commandedText;
+    }
+    if (this.#clothText && this.#clothText !== state.sentCloth && peer.bufferedAmount <= this.#maxBuffered) {
+      peer.sendText(this.#clothText);
+      state.sentCloth = this.#clothText;
     }
   }
 }

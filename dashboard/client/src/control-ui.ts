@@ -7,6 +7,10 @@ import { EStopButton, SafetyBanner } from './estop-button.js';
 import { RobotModel } from './robot-model.js';
 import { TeleopPanel } from './teleop-panel.js';
 import { logout } from './login.js';
+import { PoseGizmo } from './pose-gizmo.js';
+import { SceneExtras } from './scene-extras.js';
+import type { SceneView } from './scene-view.js';
+import { StateInterpolator } from './state-interpolator.js';
 
 export interface ControlHooks {
   user: string | null;
@@ -16,20 +20,34 @@ export interface ControlHooks {
   /** Status messages of level error, newest last (bounded). */
   errors: string[];
   commandedFrames: number;
+  clothFrames: number;
+  frustums(): number;
+  workspaceShown: boolean;
 }
 
 export class ControlUi {
-  readonly hooks: ControlHooks = { user: null, role: null, control: null, safety: null, errors: [], commandedFrames: 0 };
+  readonly hooks: ControlHooks;
   readonly ghost = new RobotModel();
   readonly estop: EStopButton;
   readonly banner = new SafetyBanner();
   readonly teleop: TeleopPanel;
+  readonly extras = new SceneExtras();
+  readonly gizmo: PoseGizmo;
+  readonly #interp = new StateInterpolator();
   readonly #who: HTMLElement;
-  readonly #invalidate: () => void;
+  readonly #view: SceneView;
+  readonly #robot: RobotModel;
 
-  constructor(send: (msg: object) => void, invalidate: () => void) {
-    this.#invalidate = invalidate;
+  constructor(send: (msg: object) => void, view: SceneView, robot: RobotModel) {
+    this.#view = view;
+    this.#robot = robot;
+    this.hooks = {
+      user: null, role: null, control: null, safety: null, errors: [], commandedFrames: 0, clothFrames: 0,
+      frustums: () => this.extras.frustums, workspaceShown: false,
+    };
     this.teleop = new TeleopPanel(send);
+    this.gizmo = new PoseGizmo(view, this.teleop.held);
+    view.world.add(this.ghost.root, this.extras.root);
     this.estop = new EStopButton({ send, onStop: () => this.teleop.releaseAll() });
     this.#who = document.createElement('span');
     this.#who.className = 'who';
@@ -47,6 +65,27 @@ export class ControlUi {
     side.append(this.teleop.root);
     document.querySelector<HTMLElement>('#view')!.append(side);
     this.ghost.root.visible = false;
+    const frame = (): void => {
+      requestAnimationFrame(frame);
+      this.#frame(performance.now());
+    };
+    requestAnimationFrame(frame);
+  }
+
+  /** A joint_states frame: drawn through the interpolator, not at once. */
+  pushState(position: readonly number[]): void {
+    this.#interp.push(position);
+    this.#view.invalidate();
+  }
+
+  #frame(nowMs: number): void {
+    const robot = this.#robot.robot;
+    if (robot) this.extras.attachToRobot(robot.links);
+    if (!this.#interp.moving(nowMs)) return;
+    const pose = this.#interp.sample(nowMs);
+    if (pose) this.#robot.setPositions(pose);
+    this.gizmo.follow(robot?.links[this.extras.toolLink]);
+    this.#view.invalidate();
   }
 
   /** Loads the ghost arm once the real one's URDF is known. */
@@ -58,7 +97,7 @@ export class ControlUi {
         const ghostMaterial = (): Material => new MeshStandardMaterial({ color: 0x6fb7ff, transparent: true, opacity: 0.28, depthWrite: false });
         obj.material = Array.isArray(obj.material) ? obj.material.map(ghostMaterial) : ghostMaterial();
       });
-      this.#invalidate();
+      this.#view.invalidate();
     }, () => undefined);
   }
 
@@ -75,6 +114,7 @@ export class ControlUi {
       case 'control':
         this.hooks.control = msg;
         this.teleop.setControl(msg);
+        this.gizmo.setEnabled(msg.you);
         this.ghost.setJointNames([...msg.armJoints, msg.gripperJoint]);
         break;
       case 'safety':
@@ -86,7 +126,17 @@ export class ControlUi {
         this.hooks.commandedFrames++;
         this.ghost.setPositions(msg.position);
         this.ghost.root.visible = true;
-        this.#invalidate();
+        this.#view.invalidate();
+        break;
+      case 'view_geometry':
+        this.extras.setGeometry(msg);
+        this.hooks.workspaceShown = msg.workspace !== null;
+        this.#view.invalidate();
+        break;
+      case 'cloth':
+        this.hooks.clothFrames++;
+        this.extras.setCloth(msg);
+        this.#view.invalidate();
         break;
       case 'status':
         if (msg.level === 'error') {

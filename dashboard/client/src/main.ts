@@ -36,8 +36,7 @@ const robot = new RobotModel();
 const objects = new SceneObjects();
 view.world.add(robot.root, objects.root);
 // `client` is created below; the UI only sends after a user acts, long after that.
-const controlUi = new ControlUi((m) => client.send(m), () => view.invalidate());
-view.world.add(controlUi.ghost.root);
+const controlUi = new ControlUi((m) => client.send(m), view, robot);
 // The live joint order, restored when an episode replay (which drives the same arm) ends.
 let liveNames: readonly string[] = [];
 const opsUi = new OpsUi((m) => client.send(m), {
@@ -98,7 +97,7 @@ function onMessage(msg: ServerMessage): void {
       hooks.frames++;
       hooks.lastJointStateStampNs = msg.stampNs;
       header.tick();
-      if (!opsUi.replaying) robot.setPositions(msg.position);
+      if (!opsUi.replaying) controlUi.pushState(msg.position);
       view.invalidate();
       break;
     case 'scene':
