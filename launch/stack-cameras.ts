@@ -1,9 +1,9 @@
-// Live camera panels for the sim stack: the sim's cameras rendered on their own timer (never inside the control
-// tick), JPEG-encoded with OpenCV on libuv's thread pool, the overhead frame run through the vision model, and
+// Live camera panels for the sim stack: the sim's cameras rendered on their own render threads (never inside the
+// control tick, and not on the main thread), JPEG-encoded with OpenCV on libuv's thread pool, the overhead frame run through the vision model, and
 // the result handed to the dashboard's CameraStream. A camera nobody watches is not rendered at all, and a camera
 // whose previous frame is still being encoded or detected skips the beat rather than queueing.
 import { performance } from 'node:perf_hooks';
-import { SimCamera } from '../sim/sim-camera.js';
+import { ThreadedSimCamera } from '../sim/threaded-sim-camera.js';
 import type { World } from '../sim/world.js';
 import type { CameraStream } from '../dashboard/server/camera-stream.js';
 import type { DetectionWire } from '../dashboard/server/ops-protocol.js';
@@ -25,7 +25,7 @@ export interface StackCamerasConfig {
 }
 
 interface Cam {
-  camera: SimCamera;
+  camera: ThreadedSimCamera;
   busy: boolean;
 }
 
@@ -60,7 +60,7 @@ export class StackCameras {
     this.#encoder = new OpenCvJpegEncoder();
     await this.#encoder.ready();
     for (const name of this.#config.names) {
-      const camera = name === 'overhead' ? SimCamera.overhead(this.#world, { fps: this.#config.fps }) : SimCamera.wrist(this.#world, { fps: this.#config.fps });
+      const camera = name === 'overhead' ? ThreadedSimCamera.overhead(this.#world, { fps: this.#config.fps }) : ThreadedSimCamera.wrist(this.#world, { fps: this.#config.fps });
       await camera.connect();
       this.#cams.set(name, { camera, busy: false });
       this.#stream.addCamera({ name, width: camera.info.width, height: camera.info.height, fps: this.#config.fps });
@@ -96,7 +96,9 @@ export class StackCameras {
 
   async #frame(name: string, cam: Cam): Promise<void> {
     const stampNs = this.#clock();
-    const frame = cam.camera.capture(stampNs);
+    // The render thread draws a snapshot of the world taken now; the frame stays intact until the capture after
+    // next, and both uses below copy or read it before this camera's next beat.
+    const frame = await cam.camera.capture(stampNs);
     const { width, height } = frame;
     const encoding = this.#encoder!.encode({ width, height, encoding: 'rgb8', data: frame.data, quality: this.#config.jpegQuality ?? 75 } as Parameters<OpenCvJpegEncoder['encode']>[0]);
     let detections: DetectionWire[] | undefined;
