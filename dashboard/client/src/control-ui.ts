@@ -1,15 +1,16 @@
 // Wires the control half of the page: identity, e-stop, safety banner, teleop panel and the commanded-pose
 // ghost. main.ts hands it every server message; it keeps its own state for the test hooks.
-import { Mesh, MeshStandardMaterial, type Material } from 'three';
+import { Color, Mesh, MeshStandardMaterial, type Material } from 'three';
 import type { ServerMessage } from '../../server/protocol.js';
 import type { ControlMsg, SafetyMsg } from '../../server/control-protocol.js';
 import { EStopButton, SafetyBanner } from './estop-button.js';
 import { RobotModel } from './robot-model.js';
 import { TeleopPanel } from './teleop-panel.js';
-import { logout } from './login.js';
+import { ensureLoggedIn, logout } from './login.js';
 import { PoseGizmo } from './pose-gizmo.js';
 import { SceneExtras } from './scene-extras.js';
 import type { SceneView } from './scene-view.js';
+import type { SceneObjects } from './scene-objects.js';
 import { StateInterpolator } from './state-interpolator.js';
 
 export interface ControlHooks {
@@ -37,10 +38,15 @@ export class ControlUi {
   readonly #who: HTMLElement;
   readonly #view: SceneView;
   readonly #robot: RobotModel;
+  #checkingLogin = false;
 
-  constructor(send: (msg: object) => void, view: SceneView, robot: RobotModel) {
+  readonly #objects: SceneObjects | undefined;
+  #clothColor = 0xe6c34a;
+
+  constructor(send: (msg: object) => void, view: SceneView, robot: RobotModel, objects?: SceneObjects) {
     this.#view = view;
     this.#robot = robot;
+    this.#objects = objects;
     this.hooks = {
       user: null, role: null, control: null, safety: null, errors: [], commandedFrames: 0, clothFrames: 0,
       frustums: () => this.extras.frustums, workspaceShown: false,
@@ -133,9 +139,15 @@ export class ControlUi {
         this.hooks.workspaceShown = msg.workspace !== null;
         this.#view.invalidate();
         break;
+      case 'scene': {
+        const towel = msg.objects.find((o) => o.kind === 'cloth');
+        if (towel) this.#clothColor = cssColor(towel.color, this.#clothColor);
+        break;
+      }
       case 'cloth':
         this.hooks.clothFrames++;
-        this.extras.setCloth(msg);
+        this.extras.setCloth(msg, this.#clothColor);
+        if (this.#objects) this.#objects.clothMeshShown = true;
         this.#view.invalidate();
         break;
       case 'status':
@@ -149,8 +161,24 @@ export class ControlUi {
     }
   }
 
-  /** The socket closed: nothing held may keep sending once it comes back. */
+  /**
+   * The socket closed: nothing held may keep sending once it comes back. If the session is gone (expired,
+   * logged out elsewhere) the upgrade will keep failing, so ask for a login; the client's retries then get in.
+   */
   disconnected(): void {
     this.teleop.releaseAll();
+    if (this.#checkingLogin) return;
+    this.#checkingLogin = true;
+    ensureLoggedIn().finally(() => { this.#checkingLogin = false; });
   }
+}
+
+/** A CSS colour as a hex number, or the fallback for names the browser does not know. */
+function cssColor(css: string, fallback: number): number {
+  const probe = new Option().style;
+  probe.color = css;
+  if (!probe.color) return fallback;
+  const c = new Color();
+  c.setStyle(probe.color);
+  return c.getHex();
 }

@@ -36,7 +36,7 @@ const robot = new RobotModel();
 const objects = new SceneObjects();
 view.world.add(robot.root, objects.root);
 // `client` is created below; the UI only sends after a user acts, long after that.
-const controlUi = new ControlUi((m) => client.send(m), view, robot);
+const controlUi = new ControlUi((m) => client.send(m), view, robot, objects);
 // The live joint order, restored when an episode replay (which drives the same arm) ends.
 let liveNames: readonly string[] = [];
 const opsUi = new OpsUi((m) => client.send(m), {

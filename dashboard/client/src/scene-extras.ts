@@ -113,6 +113,7 @@ export class SceneExtras {
       this.#clothShape = shape;
       this.root.add(this.#cloth);
     }
+    (this.#cloth.material as MeshStandardMaterial).color.setHex(color);
     const geom = this.#cloth.geometry;
     (geom.getAttribute('position') as BufferAttribute).copyArray(msg.positions).needsUpdate = true;
     geom.computeVertexNormals();

@@ -70,6 +70,8 @@ export class SceneObjects {
   #bins = new Map<number, Group>();
   /** Footprint (x, y) of everything in the scene, for sizing the table. */
   readonly footprint = new Box2();
+  /** True once the towel is drawn from its particles (scene-extras.ts): its flat box would only be in the way. */
+  clothMeshShown = false;
 
   update(msg: SceneMsg): void {
     this.footprint.makeEmpty();
@@ -94,6 +96,7 @@ export class SceneObjects {
       const isCloth = o.kind === 'cloth';
       material.roughness = isCloth ? 0.95 : 0.6;
       mesh.scale.set(o.size.x, o.size.y, isCloth ? Math.max(o.size.z, CLOTH_THICKNESS_M) : o.size.z);
+      mesh.visible = !(isCloth && this.clothMeshShown);
       placeFromPose(mesh, o.pose);
       this.#grow(o.pose.position, o.size);
     }
