@@ -5,9 +5,11 @@ import { UserError } from '../../runtime/errors.js';
 
 export type ImageFormatChoice = 'jpeg' | 'raw' | 'auto';
 
-export function resolveImageFormat(format: ImageFormatChoice, log: (line: string) => void, who = 'record'): 'jpeg' | 'raw' {
+export function resolveImageFormat(
+  format: ImageFormatChoice, log: (line: string) => void, who = 'record', available: typeof openCvAvailable = openCvAvailable,
+): 'jpeg' | 'raw' {
   if (format === 'raw') return 'raw';
-  const cv = openCvAvailable();
+  const cv = available();
   if (cv.ok) return 'jpeg';
   if (format === 'jpeg') throw new UserError(`${who}: JPEG frames need OpenCV: ${cv.reason}`);
   log(`armstack ${who}: OpenCV is not available, so frames are stored raw (sensor_msgs/Image, ~27 MB/s per camera); ${cv.reason}`);
