@@ -12,6 +12,7 @@ import type { World } from '../world.js';
 import { ArmLinkPoses } from './arm-links.js';
 import { unitBox, unitCylinder, unitSphere } from './meshes.js';
 import type { Mesh } from './meshes.js';
+import { CLOTH_RGB, ClothMesh, type ClothView } from './cloth-mesh.js';
 import { AMBIENT, BACKGROUND_RGB, BIN_RGB, DIFFUSE, FLOOR_RGB, LIGHT_DIR, TABLE_TOP_RGB, boxRgb } from './palette.js';
 import type { Rgb } from './palette.js';
 import { Rasterizer } from './rasterizer.js';
@@ -50,6 +51,8 @@ export const objectId = (k: number): number => 2 + 2 * k;
 export const objectTopId = (k: number): number => 3 + 2 * k;
 export const MAX_RENDERED_OBJECTS = 126;
 
+const IDENTITY_MODEL: readonly number[] = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0];
+
 interface Instance {
   mesh: Mesh;
   /** base-from-local for static instances; link-from-local for arm visuals. */
@@ -68,6 +71,7 @@ export class SceneRenderer {
   readonly #static: Instance[] = [];
   readonly #arm: Instance[] = [];
   readonly #box = unitBox();
+  #cloth: ClothMesh | undefined;
   readonly #rasterizers: Rasterizer[] = [];
   readonly #model = new Float64Array(12);
   readonly #noise: Int8Array | undefined;
@@ -111,12 +115,12 @@ export class SceneRenderer {
   /** Renders the world as it stands now. */
   renderWorld(world: World, view: SimView, out: Uint8Array, ids?: Uint8Array): void {
     this.setArm(world.dynamics.position);
-    this.render(view, world.objects, out, ids);
+    this.render(view, world.objects, out, ids, world.cloth);
   }
 
   /** Renders objects and the arm as last set by setArm into out (RGB8, row-major), and ids when given. */
-  render(view: SimView, objects: readonly RenderObject[], out: Uint8Array, ids?: Uint8Array): void {
-    if (objects.length > MAX_RENDERED_OBJECTS) {
+  render(view: SimView, objects: readonly RenderObject[], out: Uint8Array, ids?: Uint8Array, cloth?: ClothView): void {
+    if (objects.length + (cloth ? 1 : 0) > MAX_RENDERED_OBJECTS) {
       throw new Error(`SceneRenderer#render: ${objects.length} objects, at most ${MAX_RENDERED_OBJECTS} fit the id buffer`);
     }
     view.follow(this.links);
@@ -136,6 +140,12 @@ export class SceneRenderer {
       M[9] = o.pose.position.x; M[10] = o.pose.position.y; M[11] = o.pose.position.z;
       r.drawMesh(this.#box, M, o.size.x, o.size.y, o.size.z, boxRgb(o.color), objectId(k), objectTopId(k));
     }
+    if (cloth) {
+      // The towel comes after the boxes, as in SceneState, and takes the next object id.
+      const mesh = (this.#cloth?.rows === cloth.rows && this.#cloth.cols === cloth.cols ? this.#cloth : (this.#cloth = new ClothMesh(cloth.rows, cloth.cols)));
+      mesh.update(cloth);
+      r.drawMesh(mesh, IDENTITY_MODEL, 1, 1, 1, CLOTH_RGB, objectId(objects.length));
+    }
     for (const s of this.#static) r.drawMesh(s.mesh, s.model, s.scale[0], s.scale[1], s.scale[2], s.rgb, 0);
     if (this.#noise) this.#addNoise(out, 3 * view.camera.intrinsics.width * view.camera.intrinsics.height);
   }
@@ -144,7 +154,8 @@ export class SceneRenderer {
   #rasterizer(view: SimView): Rasterizer {
     const k = view.camera.intrinsics;
     for (const r of this.#rasterizers) if (r.width === k.width && r.height === k.height) return r;
-    const r = new Rasterizer(k.width, k.height, { lightDir: LIGHT_DIR, ambient: AMBIENT, diffuse: DIFFUSE }, BACKGROUND_RGB, 64);
+    // Room for the largest mesh: a 20x20 towel has 400 vertices (the arm's primitives have under 64).
+    const r = new Rasterizer(k.width, k.height, { lightDir: LIGHT_DIR, ambient: AMBIENT, diffuse: DIFFUSE }, BACKGROUND_RGB, 1024);
     this.#rasterizers.push(r);
     return r;
   }
