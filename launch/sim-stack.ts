@@ -17,6 +17,7 @@ import { DashboardServer } from '../dashboard/server/dashboard-server.js';
 import { TaskExecutive } from '../policies/task-executive.js';
 import { StackBridge, type SharedBroker } from './stack-bridge.js';
 import { StackOps } from './stack-ops.js';
+import { StackPolicy } from './stack-policy.js';
 import { StackRecorder } from './stack-recorder.js';
 import { StackTeleop, cameraGeometry } from './stack-teleop.js';
 import { OVERHEAD_CAMERA, WRIST_CAMERA } from '../sim/render/sim-views.js';
@@ -46,6 +47,13 @@ export interface SimStackOverrides {
   log?: (line: string) => void;
   /** launch fleet-sim: the robots share one broker this process runs. */
   sharedBroker?: SharedBroker;
+  /**
+   * Drive the arm with this learned policy (ONNX, policies/contract.ts) from the sim's overhead camera through the
+   * inference worker, instead of the scripted expert (launch/stack-policy.ts). Wall clock only.
+   */
+  policy?: string;
+  /** With policy: the box colours to move, in order (default every box). */
+  policyTargets?: string[];
 }
 
 export interface SimStackSummary extends LoopStats {
@@ -101,6 +109,8 @@ export class SimStack {
   dashboardAuth: StackDashboardAuth | undefined;
   /** Fleet, cameras, monitoring, recorder controls and episodes on the dashboard. */
   ops: StackOps | undefined;
+  /** The learned hot path, with --policy. */
+  policy: StackPolicy | undefined;
   #stopReason: SimStackSummary['stopReason'] = 'stopped';
   readonly #expert: ExpertSource;
   readonly #watchdog: CommandWatchdog;
@@ -181,11 +191,19 @@ export class SimStack {
     this.loop.onOverrun((n) => (n > 0 ? this.#watchdog.reportOverrun() : this.#watchdog.reportOnTime()));
   }
 
-  #tick(tick: TickInfo): void {
+  #tick(tick: TickInfo): void | Promise<void> {
     const { world } = this.sim;
     // Physics catches up with the clock first, so the state we read is the state at this tick's start.
     if (tick.index > 0) world.step(tick.periodS);
     this.#scene.publish(world.sceneState(tick.startedNs));
+    const perceiving = this.policy?.beforeTick(tick);
+    if (perceiving) return perceiving.then(() => this.#control(tick));
+    this.#control(tick);
+  }
+
+  /** The rest of a tick, once this tick's perception (if it waits for any) is in. */
+  #control(tick: TickInfo): void {
+    const { world } = this.sim;
     this.pipeline.tick(tick);
     if (this.clock.kind === 'sim') {
       this.#watchdog.check(this.clock.nowNs());
@@ -193,7 +211,7 @@ export class SimStack {
     }
     const duration = this.#options.durationS;
     if (duration !== undefined && world.timeS >= duration - 1e-9) this.#finish('duration');
-    else if (duration === undefined && this.#options.fast && this.#autonomousDone()) this.#finish('all_placed');
+    else if (duration === undefined && this.#options.fast && (this.policy ? this.policy.finished : this.#autonomousDone())) this.#finish('all_placed');
   }
 
   get #bridgeEnabled(): boolean {
@@ -219,6 +237,15 @@ export class SimStack {
     await driver.configure();
     await driver.activate();
     const launch = this.#launch;
+    if (this.#options.policy) {
+      this.policy = await StackPolicy.start({
+        policyPath: this.#options.policy, urdfPath: this.sim.description.source, world: this.sim.world, driver,
+        kinematics: this.sim.kinematics, gripperJointName: this.sim.description.gripperJoint.name,
+        rateHz: this.#options.rateHz ?? launch.loop.rateHz, clock: this.clock, targets: this.#options.policyTargets, log: this.#log,
+        synchronous: this.clock.kind === 'sim',
+      });
+      this.pipeline.setSource(this.policy.source);
+    }
     if (!this.#options.headless && launch.dashboard.enabled) {
       this.dashboard = new DashboardServer({
         node: this.graph.createNode('dashboard'),
@@ -301,6 +328,7 @@ export class SimStack {
     await this.bridge?.close();
     await this.recorder?.close();
     await this.ops?.close();
+    await this.policy?.close();
     await this.dashboard?.stop();
     await this.sim.driver.deactivate();
     await this.graph.shutdown();

@@ -12,3 +12,13 @@ export function scanPoseQ(kinematics: Kinematics, xyz: readonly [number, number,
   if (!ik.ok) throw new Error(`scanPoseQ: the scan pose (${xyz.join(', ')}) is out of reach of this arm`);
   return Float64Array.from(ik.q);
 }
+
+/** The middle of the ready poses the shipped policy was trained from (policies/episodes/episode-spec.ts). */
+export const READY_TCP_XYZ_M: readonly [number, number, number] = [0.4, 0, 0.29];
+
+/** Arm joints of the ready pose; seedQ: the arm's home (the training episodes solve their starts from it). */
+export function readyPoseQ(kinematics: Kinematics, seedQ: ArrayLike<number>, xyz: readonly [number, number, number] = READY_TCP_XYZ_M): Float64Array {
+  const ik = kinematics.ik(topDownGrasp(xyz[0], xyz[1], xyz[2], 0), Array.prototype.slice.call(seedQ, 0, kinematics.dof) as number[]);
+  if (!ik.ok) throw new Error(`readyPoseQ: the ready pose (${xyz.join(', ')}) is out of reach of this arm`);
+  return Float64Array.from(ik.q);
+}

@@ -9,7 +9,7 @@ import type { TickInfo } from '../runtime/loop/fixed-rate-loop.js';
 import type { JointState } from '../runtime/messages/index.js';
 import { emptyTaskObservation, type TaskObservationSource } from './features.js';
 
-export type ScanPhase = 'look' | 'to_scan' | 'scan' | 'to_ready' | 'act';
+export type ScanPhase = 'home' | 'look' | 'to_scan' | 'scan' | 'to_ready' | 'act';
 
 export interface ScanConfig {
   /** Arm joints of the scan pose (no gripper): the arm clear of the camera's view of the workspace. */
@@ -37,6 +37,7 @@ export class TargetScanSource implements CommandSource {
   readonly #scanTicks: number;
   readonly #obs = emptyTaskObservation();
   #ready: Float64Array | undefined;
+  #home: Float64Array | undefined;
   #out: Float64Array | undefined;
   #phaseTicks = 0;
 
@@ -52,16 +53,32 @@ export class TargetScanSource implements CommandSource {
     this.#scanTicks = config.scanTicks ?? 90;
   }
 
+  /**
+   * Starts over (a new target). With readyQ (arm joints), the arm first returns there, the kind of pose the policy
+   * starts from, then looks; without, it looks from wherever it is.
+   */
+  restart(readyQ?: ArrayLike<number>): void {
+    this.phase = readyQ ? 'home' : 'look';
+    this.#phaseTicks = 0;
+    this.#ready = undefined;
+    this.#out = undefined;
+    this.#home = readyQ ? Float64Array.from(readyQ) : undefined;
+  }
+
   next(measured: Float64Array, state: JointState, tick: TickInfo): Float64Array | null {
     if (this.phase === 'act') return this.#inner.next(measured, state, tick);
     if (!this.#ready) {
       this.#ready = Float64Array.from(measured);
       this.#out = Float64Array.from(measured);
+      if (this.#home) this.#ready.set(this.#home);
     }
     const out = this.#out!;
     const seen = this.#task.read(measured, state, this.#obs);
     this.#phaseTicks++;
     switch (this.phase) {
+      case 'home':
+        if (this.#rampToward(this.#ready!) && this.#settled(measured)) this.#enter('look');
+        return out;
       case 'look':
         if (seen) return this.#enter('act', measured, state, tick);
         if ((this.#task.framesJudged ?? this.#phaseTicks) >= this.#lookFrames) this.#enter('to_scan');

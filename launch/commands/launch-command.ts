@@ -20,6 +20,8 @@ interface LaunchFlags {
   bridge: boolean;
   mqttPort?: number;
   robots?: number;
+  policy?: string;
+  targets?: string;
 }
 
 /** `sim` → launch/sim.launch.yaml; anything with a slash or .yaml is a path. */
@@ -27,6 +29,11 @@ export function resolveLaunchFile(name: string): string {
   if (name.includes('/') || name.endsWith('.yaml') || name.endsWith('.yml')) return name;
   const path = join(packageRoot(), 'launch', `${name}.launch.yaml`);
   if (!existsSync(path)) throw new UserError(`no launch description named "${name}" (looked for ${path})`);
+  return path;
+}
+
+function resolvePolicyFile(path: string): string {
+  if (!existsSync(path)) throw new UserError(`launch: --policy ${path}: no such file`);
   return path;
 }
 
@@ -45,6 +52,8 @@ export function registerLaunchCommand(program: Command): void {
     .option('--no-bridge', 'no MQTT command bridge (and no embedded broker)')
     .option('--mqtt-port <port>', 'embedded MQTT broker port (default 1883; 0 picks a free one)', intFlag(0, 65535))
     .option('--robots <n>', 'fleet-sim: how many simulated robots share the broker (default 20)', intFlag(1, 100))
+    .option('--policy <file.onnx>', 'drive the arm with a learned policy from the overhead camera (vision model + policy in the inference worker) instead of the scripted expert; with --fast each tick waits for its inference')
+    .option('--targets <colors>', 'with --policy: box colours to move, in order, comma-separated (default every box)')
     .action(async (name: string, flags: LaunchFlags) => {
       const description = loadLaunchDescription(resolveLaunchFile(name));
       if (description.name === 'fleet-sim' || flags.robots !== undefined) {
@@ -64,6 +73,8 @@ export function registerLaunchCommand(program: Command): void {
         // --fast runs have no bridge (SimStack's default) unless a port is asked for.
         bridge: !flags.bridge ? false : flags.mqttPort !== undefined ? true : undefined,
         mqttPort: flags.mqttPort,
+        policy: flags.policy === undefined ? undefined : resolvePolicyFile(flags.policy),
+        policyTargets: flags.targets?.split(',').map((c) => c.trim()).filter(Boolean),
         log: flags.json ? (line) => process.stderr.write(line + '\n') : (line) => process.stdout.write(line + '\n'),
       };
       const summary = await runSimStack(description, overrides, { handleSignals: true });

@@ -152,6 +152,11 @@ export class InferenceWorker {
     };
   }
 
+  /** Requests submitted so far (the last request's sequence number). */
+  get requestsSubmitted(): number {
+    return this.#requestSeq;
+  }
+
   /** Frames submitted without a copy (rendered straight into the slot). */
   get zeroCopyFrames(): number {
     return this.#zeroCopy;

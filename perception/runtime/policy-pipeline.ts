@@ -102,6 +102,7 @@ class PolicyPipeline implements WorkerPipeline {
   readonly #policy: OnnxPolicy;
   readonly #features: EnvFeatureBuilder;
   readonly #task: TaskObservation = emptyTaskObservation();
+  #targetClass = -1;
 
   constructor(info: PipelineInfo, pre: TsPreprocessor, input: Float32Array, vision: VisionStage, policy: OnnxPolicy, features: EnvFeatureBuilder) {
     this.info = info;
@@ -117,7 +118,13 @@ class PolicyPipeline implements WorkerPipeline {
     this.#pre.runRaw(req.pixels, req.bgr, this.#input);
     const t1 = performance.now();
     const task = this.#task;
-    const seen = await this.#vision.run(req.aux[AUX.TARGET_CLASS], task, req.state);
+    const targetClass = req.aux[AUX.TARGET_CLASS];
+    // A new target: where the old one was seen says nothing about it.
+    if (targetClass !== this.#targetClass) {
+      this.#targetClass = targetClass;
+      task.valid = false;
+    }
+    const seen = await this.#vision.run(targetClass, task, req.state);
     const t2 = performance.now();
     task.binXM = req.aux[AUX.BIN_X_M];
     task.binYM = req.aux[AUX.BIN_Y_M];

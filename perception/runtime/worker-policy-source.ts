@@ -69,8 +69,19 @@ export interface ChunkAccount {
 
 const TICK_RING = 64;
 
+/** What the worker's vision made of the target, from the newest results (reset() clears it). */
+export interface TargetSight {
+  /** Results taken since the last reset. */
+  frames: number;
+  /** Seen clearly (not hidden by the arm) in at least one frame since the last reset. */
+  seen: boolean;
+  xM: number;
+  yM: number;
+}
+
 export class WorkerPolicySource implements CommandSource {
   readonly name: string;
+  readonly target: TargetSight = { frames: 0, seen: false, xM: 0, yM: 0 };
   readonly queue: ActionQueue;
   readonly counters: WorkerPolicySourceCounters = { requests: 0, chunks: 0, starved: 0, failed: 0, staleFrames: 0, waitTimeouts: 0 };
   readonly lastChunk: ChunkAccount = { requestSeq: 0, startTick: -1, frameStampNs: 0n, submittedNs: 0n, startedNs: 0n, doneNs: 0n, takenNs: 0n, preprocessMs: 0, visionMs: 0, policyMs: 0, totalMs: 0 };
@@ -150,9 +161,13 @@ export class WorkerPolicySource implements CommandSource {
     return null;
   }
 
-  /** Forget queued actions (after a hold, a new goal). */
+  /** Forget queued actions and what was seen of the target (after a hold, a new goal). */
   reset(): void {
     this.queue.clear();
+    this.target.frames = 0;
+    this.target.seen = false;
+    // Results of frames submitted before now belong to the old goal.
+    this.#firstSeq = this.#worker.requestsSubmitted + 1;
   }
 
   #collect(): void {
@@ -166,6 +181,13 @@ export class WorkerPolicySource implements CommandSource {
     if (!r.ok) {
       this.counters.failed++;
       return;
+    }
+    const t = this.target;
+    t.frames++;
+    if (r.features[3] === 1) {
+      t.seen = true;
+      t.xM = r.features[0];
+      t.yM = r.features[1];
     }
     c.startTick = this.#tickOf[r.requestSeq % TICK_RING];
     c.frameStampNs = r.frameStampNs;
