@@ -32,6 +32,8 @@ interface Cam {
 export class StackCameras {
   /** Newest inference time of the vision model, ms; undefined before the first run. */
   inferenceMs: number | undefined;
+  /** performance.now() of that run: the model runs only while someone watches the overhead camera. */
+  inferenceAtMs = 0;
   readonly #world: World;
   readonly #stream: CameraStream;
   readonly #config: StackCamerasConfig;
@@ -108,7 +110,8 @@ export class StackCameras {
       areaResizeToNchw(frame.data, width, height, factor, localizer.input);
       const t0 = performance.now();
       await localizer.run();
-      this.inferenceMs = performance.now() - t0;
+      this.inferenceAtMs = performance.now();
+      this.inferenceMs = this.inferenceAtMs - t0;
       detections = localizer.detectionArray(timeFromNs(stampNs)).detections.map((d) => ({
         label: d.results[0]?.hypothesis.class_id ?? '?',
         score: Math.round((d.results[0]?.hypothesis.score ?? 0) * 1000) / 1000,

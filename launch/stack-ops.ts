@@ -92,7 +92,9 @@ export class StackOps {
     const pct = (w: typeof t.jitterMs, p: number): number => (w.count ? round(w.percentile(p)) : 0);
     const topicRates: Record<string, number> = {};
     for (const s of this.#host.graph.topicStatistics()) if (s.publishers > 0) topicRates[s.topic] = round(s.rateHz);
-    const inference = this.#cameras?.inferenceMs;
+    // A stale value would plot a flat line while nobody watches the camera (and so nothing runs the model).
+    const cams = this.#cameras;
+    const inference = cams && performance.now() - cams.inferenceAtMs < 2000 ? cams.inferenceMs : undefined;
     return {
       at: Date.now(),
       jitterP50Ms: pct(t.jitterMs, 50), jitterP99Ms: pct(t.jitterMs, 99),
