@@ -16,7 +16,7 @@ parentPort!.on('message', (m: RenderRequest) => {
   try {
     renderer.setArm(m.q);
     const out = m.target ? new Uint8Array(m.target.buffer, m.target.byteOffset, m.target.length) : outs[m.slot];
-    renderer.render(view, m.objects, out);
+    renderer.render(view, m.objects, out, undefined, m.cloth);
     parentPort!.postMessage({ id: m.id, renderMs: performance.now() - t0 });
   } catch (error) {
     parentPort!.postMessage({ id: m.id, renderMs: 0, error: (error as Error).message });

@@ -5,8 +5,8 @@ import { SimCamera } from './sim-camera.js';
 import { ThreadedSimCamera } from './threaded-sim-camera.js';
 
 describe('ThreadedSimCamera', () => {
-  it('renders on its own thread exactly what SimCamera renders on the main thread, frame after frame', async () => {
-    const { world } = createSimWorld({ seed: 3, boxes: 5 });
+  it('renders on its own thread exactly what SimCamera renders on the main thread (boxes, arm, towel), frame after frame', async () => {
+    const { world } = createSimWorld({ seed: 3, boxes: 5, cloth: true });
     const inline = SimCamera.overhead(world);
     const threaded = ThreadedSimCamera.overhead(world);
     await inline.connect();

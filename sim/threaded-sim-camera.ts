@@ -29,6 +29,8 @@ export interface RenderRequest {
   target?: { buffer: SharedArrayBuffer; byteOffset: number; length: number };
   q: Float64Array;
   objects: RenderObject[];
+  /** The towel's particle grid, when the world has one. */
+  cloth?: { rows: number; cols: number; positions: Float64Array };
 }
 
 interface RenderReply {
@@ -130,6 +132,7 @@ export class ThreadedSimCamera implements Camera {
     const request: RenderRequest = {
       id, slot, target, q: Float64Array.from(w.dynamics.position),
       objects: w.objects.map((o) => ({ color: o.color, size: o.size, pose: o.pose })),
+      cloth: w.cloth ? { rows: w.cloth.rows, cols: w.cloth.cols, positions: Float64Array.from(w.cloth.positions) } : undefined,
     };
     this.#worker.postMessage(request);
     return promise;
