@@ -10,6 +10,7 @@ import type { InProcGraph } from '../runtime/graph/index.js';
 import type { Clock } from '../runtime/loop/index.js';
 import { MsgTypes, nsFromTime, type SceneState } from '../runtime/messages/index.js';
 import { EpisodeRecorder, type RecorderLogLevel } from '../runtime/recorder/episode-recorder.js';
+import { DEFAULT_TOPICS } from '../runtime/recorder/episode-config.js';
 import { episodeStem, type EpisodeSidecar } from '../runtime/recorder/episode-sidecar.js';
 import { SceneRenderer } from '../sim/render/scene-renderer.js';
 import type { SimWorldHandle } from '../sim/sim-arm-driver.js';
@@ -45,6 +46,8 @@ export class StackRecorder {
       {
         outputDir: resolve(settings.outDir), imageFormat: format, jpegQuality: settings.jpegQuality,
         episodeTimeS: settings.episodeTimeS, resetTimeS: settings.resetTimeS, minFreeBytes: settings.minFreeBytes,
+        // The scene too, so the dashboard's episode browser replays the objects with the arm.
+        topics: [...DEFAULT_TOPICS, { topic: '/scene', type: MsgTypes.SceneState, role: 'other' }],
       },
       { clock: host.clock, node: host.graph.createNode('recorder'), log: (l, line) => log(`[recorder] ${level(l)}${line}`) },
     );

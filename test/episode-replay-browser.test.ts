@@ -45,11 +45,13 @@ test('episode browser: record with the dashboard controls, then scrub the replay
     await page.locator('[data-episode]').first().click();
     const loaded = await waitOps(page, 'the episode loaded', (o) => o.episodes.loaded !== '' && o.episodes.pose.length > 0);
     const pose0 = loaded.episodes.pose;
+    assert.ok(loaded.episodes.sceneSamples > 0, 'the episode carries its scene, replayed with the arm');
 
     // Scrub to the end: the arm takes the recorded pose there, and the recorded frame comes.
     const slider = page.locator('[data-timeline]');
     await slider.fill('1000');
     const end = await waitOps(page, 'the pose at the end', (o) => o.episodes.timeS > 1 && o.episodes.replayFrames > 0);
+    assert.ok(end.episodes.sceneShownT > 0.5, `the scene follows the timeline (shown at ${end.episodes.sceneShownT} s)`);
     const moved = Math.max(...end.episodes.pose.map((v, i) => Math.abs(v - pose0[i])));
     assert.ok(moved > 0.01, `the arm pose changes along the timeline (max joint change ${moved.toFixed(4)} rad)`);
     await slider.fill('500');

@@ -9,14 +9,25 @@ import { FileReadable } from '../../runtime/recorder/file-readable.js';
 import { cdrCodecFor } from '../../runtime/messages/cdr/index.js';
 import { encodeFrame } from './camera-stream.js';
 import type { EpisodeMsg, EpisodeSummaryWire } from './ops-protocol.js';
+import type { SceneBinWire, SceneObjectWire } from './protocol.js';
 
 /** The joint track sent to a browser is thinned to at most this many samples (a 10 min episode at 30 Hz). */
 const MAX_TRACK_SAMPLES = 20_000;
 const CACHE_SIZE = 4;
+/** Scene samples closer than this are skipped: objects move slowly, and the track stays small. */
+const SCENE_MIN_GAP_NS = 100_000_000n;
+const MAX_SCENE_SAMPLES = 6000;
+
+interface SceneTrack {
+  stampsNs: bigint[];
+  objects: SceneObjectWire[][];
+  bins: SceneBinWire[];
+}
 
 interface Loaded {
   entry: EpisodeEntry;
   timeline: EpisodeTimeline;
+  scene: SceneTrack | undefined;
   startNs: bigint;
 }
 
@@ -63,7 +74,7 @@ export class EpisodeLibrary {
 
   /** The replay track of one episode. Throws (an Error naming it) for an unknown or unreadable episode. */
   async load(name: string): Promise<EpisodeMsg> {
-    const { timeline, startNs } = await this.#load(name);
+    const { timeline, scene, startNs } = await this.#load(name);
     const state = timeline.state;
     const n = state?.stampsNs.length ?? 0;
     const step = Math.max(1, Math.ceil(n / MAX_TRACK_SAMPLES));
@@ -85,6 +96,10 @@ export class EpisodeLibrary {
       cameras: timeline.cameras.map((c) => ({ name: c.name, t: c.stampsNs.map((s) => Number(s - startNs) / 1e9) })),
       durationS: Number(endNs - startNs) / 1e9,
       decimated: step > 1,
+      ...(scene ? {
+        scenes: scene.stampsNs.map((s, i) => ({ t: Number(s - startNs) / 1e9, objects: scene.objects[i] })),
+        bins: scene.bins,
+      } : {}),
     };
   }
 
@@ -113,7 +128,8 @@ export class EpisodeLibrary {
     const timeline = await readEpisodeTimeline(entry.dataPath);
     let startNs = timeline.state?.stampsNs[0];
     for (const c of timeline.cameras) if (c.stampsNs.length && (startNs === undefined || c.stampsNs[0] < startNs)) startNs = c.stampsNs[0];
-    const loaded = { entry, timeline, startNs: startNs ?? 0n };
+    const scene = await readSceneTrack(entry.dataPath);
+    const loaded = { entry, timeline, scene, startNs: startNs ?? 0n };
     this.#cache.set(name, loaded);
     if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value!);
     return loaded;
@@ -133,6 +149,36 @@ async function readOneMessage(path: string, topic: string, stampNs: bigint): Pro
       return (codec.read(m.data) as { data: Uint8Array }).data;
     }
     return undefined;
+  } finally {
+    file.close();
+  }
+}
+
+/** The episode's /scene, thinned to SCENE_MIN_GAP_NS; undefined when it has none. */
+async function readSceneTrack(path: string): Promise<SceneTrack | undefined> {
+  const file = FileReadable.open(path);
+  try {
+    await loadCompression();
+    const reader = await McapIndexedReader.Initialize({ readable: file, decompressHandlers: decompressHandlers() });
+    const ch = [...reader.channelsById.values()].find((c) => c.topic === '/scene');
+    if (!ch) return undefined;
+    const codec = cdrCodecFor(reader.schemasById.get(ch.schemaId)?.name ?? '');
+    const track: SceneTrack = { stampsNs: [], objects: [], bins: [] };
+    let last = -SCENE_MIN_GAP_NS;
+    for await (const m of reader.readMessages({ topics: ['/scene'] })) {
+      if (m.logTime - last < SCENE_MIN_GAP_NS || track.stampsNs.length >= MAX_SCENE_SAMPLES) continue;
+      last = m.logTime;
+      const msg = codec.read(m.data) as { objects: SceneObjectWire[]; bins: SceneBinWire[] };
+      if (track.stampsNs.length === 0) {
+        track.bins = msg.bins.map((b) => ({ number: b.number, pose: { position: { ...b.pose.position }, orientation: { ...b.pose.orientation } }, size: { ...b.size } }));
+      }
+      track.stampsNs.push(m.logTime);
+      track.objects.push(msg.objects.map((o) => ({
+        id: String(o.id), kind: o.kind, color: o.color, size: { ...o.size },
+        pose: { position: { ...o.pose.position }, orientation: { ...o.pose.orientation } }, held: Boolean(o.held), in_bin: o.in_bin,
+      })));
+    }
+    return track.stampsNs.length ? track : undefined;
   } finally {
     file.close();
   }

@@ -1,6 +1,7 @@
 // The operations half of the armstack.v1 protocol: fleet, cameras, monitoring, logs, recorder and episodes.
 // Shared with the browser like protocol.ts (types, constants and a pure validator; no Node imports). Kept apart
 // so the streaming core stays small; protocol.ts folds these unions into ServerMessage / ClientMessage.
+import type { SceneBinWire, SceneObjectWire } from './protocol.js';
 
 /** Operations streams a client can watch; none are on after connecting (they cost the server work). */
 export const OPS_STREAMS = ['fleet', 'metrics', 'log', 'recorder'] as const;
@@ -200,6 +201,9 @@ export interface EpisodeMsg {
   durationS: number;
   /** Set when the track was thinned to bound the message. */
   decimated: boolean;
+  /** The recorded scene (objects at ≤10 Hz), when the episode has /scene; bins from its first sample. */
+  scenes?: { t: number; objects: SceneObjectWire[] }[];
+  bins?: SceneBinWire[];
 }
 
 export type OpsServerMessage = FleetMsg | MetricsMsg | LogMsg | CamerasMsg | RecorderStatusMsg | EpisodesMsg | EpisodeMsg;

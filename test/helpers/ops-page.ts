@@ -10,7 +10,7 @@ import { root } from './browser.js';
 
 export type Ops = {
   route: string; eventLog: number; voiceLog: number; cameraFrames: Record<string, number>; detectionsDrawn: number; metricsSamples: number;
-  episodes: { episodes: number; loaded: string; timeS: number; pose: number[]; replayFrames: number; recorder: { phase: string; elapsedS: number } | null };
+  episodes: { episodes: number; loaded: string; timeS: number; pose: number[]; replayFrames: number; sceneSamples: number; sceneShownT: number; recorder: { phase: string; elapsedS: number } | null };
 };
 export type OpsGlobal = { __armstackOps?: Ops; __armstack?: { connected: boolean; robotLoaded: boolean } };
 

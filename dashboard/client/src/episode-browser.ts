@@ -3,11 +3,14 @@ import type {
 } from '../../server/ops-protocol.js';
 import { CameraPanel } from './camera-panel.js';
 import type { DecodedFrame } from '../../server/ops-protocol.js';
+import type { SceneBinWire, SceneObjectWire } from '../../server/protocol.js';
 
 /** What the replay drives: the 3D view's arm. */
 export interface ReplayTarget {
   setJointNames(names: readonly string[]): void;
   setPositions(position: readonly number[]): void;
+  /** The recorded objects at the replay time (episodes recorded with /scene). */
+  setScene(objects: SceneObjectWire[], bins: SceneBinWire[]): void;
   /** Replay ended: back to the live arm. */
   restoreLive(): void;
 }
@@ -20,7 +23,10 @@ export interface ReplayTarget {
 export class EpisodeBrowser {
   readonly root: HTMLElement;
   /** What the tests read. */
-  readonly hooks = { episodes: 0, loaded: '' as string, timeS: 0, pose: [] as number[], replayFrames: 0, recorder: null as RecorderStatusWire | null };
+  readonly hooks = {
+    episodes: 0, loaded: '' as string, timeS: 0, pose: [] as number[], replayFrames: 0, sceneSamples: 0, sceneShownT: -1,
+    recorder: null as RecorderStatusWire | null,
+  };
   episode: EpisodeMsg | undefined;
   readonly #list: HTMLElement;
   readonly #slider: HTMLInputElement;
@@ -112,6 +118,7 @@ export class EpisodeBrowser {
   load(ep: EpisodeMsg): void {
     this.episode = ep;
     this.hooks.loaded = ep.name;
+    this.hooks.sceneSamples = ep.scenes?.length ?? 0;
     this.root.querySelector<HTMLElement>('[data-replay]')!.hidden = false;
     this.root.querySelector('[data-replay-name]')!.textContent = ep.name;
     this.#panels.clear();
@@ -139,6 +146,13 @@ export class EpisodeBrowser {
     const f = span > 0 ? Math.min(1, Math.max(0, (t - ep.t[i]) / span)) : 0;
     const pose = a.map((v, k) => v + (b[k] - v) * f);
     this.target.setPositions(pose);
+    const scenes = ep.scenes ?? [];
+    if (scenes.length) {
+      let k = 0;
+      while (k + 1 < scenes.length && scenes[k + 1].t <= t) k++;
+      this.target.setScene(scenes[k].objects, ep.bins ?? []);
+      this.hooks.sceneShownT = scenes[k].t;
+    }
     this.hooks.timeS = t;
     this.hooks.pose = pose;
     this.#time.textContent = `${t.toFixed(2)} s / ${ep.durationS.toFixed(2)} s`;

@@ -42,6 +42,7 @@ let liveNames: readonly string[] = [];
 const opsUi = new OpsUi((m) => client.send(m), {
   setJointNames: (names) => robot.setJointNames(names),
   setPositions: (p) => { robot.setPositions(p); view.invalidate(); },
+  setScene: (sceneObjects, bins) => { objects.update({ op: 'scene', stampNs: '0', objects: sceneObjects, bins }); view.invalidate(); },
   restoreLive: () => { robot.setJointNames(liveNames); view.invalidate(); },
 }, document.querySelector<HTMLElement>('#header')!);
 window.__armstackOps = opsUi.hooks;
@@ -101,6 +102,7 @@ function onMessage(msg: ServerMessage): void {
       view.invalidate();
       break;
     case 'scene':
+      if (opsUi.replaying) break; // the replay shows the recorded objects
       objects.update(msg);
       hooks.sceneObjects = objects.objectCount;
       view.fitTable(objects.footprint);
