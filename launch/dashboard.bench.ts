@@ -9,6 +9,7 @@ import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
 import { packageRoot } from '../runtime/package-root.js';
 import { loadLaunchDescription } from './launch-description.js';
 import { SimStack } from './sim-stack.js';
@@ -30,6 +31,9 @@ export interface DashboardBenchResult {
   estopClickP99Ms: number | null;
   estopClickMaxMs: number | null;
   estopSamples: number;
+  /** The same stop sent straight on a socket from this process (no browser): the server's share of the click. */
+  estopSocketP50Ms: number;
+  estopSocketP99Ms: number;
   notes: string[];
 }
 
@@ -76,6 +80,37 @@ async function measureClients(url: string, cookie: string, clients: number, seco
     return { cpuShare, counters };
   } finally {
     setTimeout(() => child.kill(), 1000).unref();
+  }
+}
+
+/** `estop` on a plain socket -> driver.hold, to tell the server's part of the click from the browser's. */
+async function measureEstopSocket(stack: SimStack, cookie: string, samples: number): Promise<number[]> {
+  const { driver } = stack.sim;
+  let heldAt = 0;
+  const hold = driver.hold.bind(driver);
+  driver.hold = (reason: string): void => {
+    heldAt = performance.now();
+    hold(reason);
+  };
+  const ws = new WebSocket(new URL('ws', stack.url).href.replace(/^http/, 'ws'), 'armstack.v1', { headers: { cookie } });
+  try {
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const out: number[] = [];
+    for (let i = 0; i < samples + 5; i++) {
+      heldAt = 0;
+      const t0 = performance.now();
+      ws.send('{"op":"estop","reason":"bench"}');
+      const deadline = t0 + 5000;
+      while (heldAt === 0 && performance.now() < deadline) await new Promise((r) => setImmediate(r));
+      if (heldAt === 0) throw new Error('dashboard bench: no driver.hold within 5 s of a socket e-stop');
+      if (i >= 5) out.push(heldAt - t0);
+      stack.estop.reset({ operator: 'bench', role: 'supervisor' });
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return out.sort((a, b) => a - b);
+  } finally {
+    ws.close();
+    driver.hold = hold;
   }
 }
 
@@ -157,6 +192,7 @@ export const dashboardBench: Bench<DashboardBenchResult> = {
       if (errors) notes.push(`${errors} error statuses or undecodable frames at the clients`);
       const perClient = (f: (c: ClientCounters) => number): number => counters.reduce((s, c) => s + f(c), 0) / counters.length / window;
 
+      const socketStops = await measureEstopSocket(stack, cookie, 100);
       const clicks = await measureEstopClicks(stack, Math.max(20, window * 5), log);
       let sorted: number[] = [];
       if (typeof clicks === 'string') notes.push(clicks);
@@ -175,6 +211,8 @@ export const dashboardBench: Bench<DashboardBenchResult> = {
         estopClickP99Ms: sorted.length ? round(quantile(sorted, 0.99)) : null,
         estopClickMaxMs: sorted.length ? round(sorted[sorted.length - 1]) : null,
         estopSamples: sorted.length,
+        estopSocketP50Ms: round(quantile(socketStops, 0.5)),
+        estopSocketP99Ms: round(quantile(socketStops, 0.99)),
         notes,
       };
     } finally {
@@ -189,6 +227,7 @@ export const dashboardBench: Bench<DashboardBenchResult> = {
       `  stack process CPU ${(r.serverCpuShare * 100).toFixed(1)}% of a core (idle ${(r.serverCpuShareIdle * 100).toFixed(1)}%), RSS ${r.serverRssMB} MB`,
       `  per client: ${(r.bytesPerSecPerClient / 1024).toFixed(1)} KiB/s, state ${r.stateHzPerClient} Hz, camera ${r.cameraFpsPerClient ?? 'n/a'} fps`,
       `  e-stop click -> driver.hold  p50 ${ms(r.estopClickP50Ms)}  p99 ${ms(r.estopClickP99Ms)}  max ${ms(r.estopClickMaxMs)} (${r.estopSamples} clicks)`,
+      `  e-stop on a socket -> hold   p50 ${ms(r.estopSocketP50Ms)}  p99 ${ms(r.estopSocketP99Ms)} (no browser)`,
       ...r.notes.map((n) => `  note: ${n}`),
     ].join('\n');
   },

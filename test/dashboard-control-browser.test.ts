@@ -69,6 +69,12 @@ test('dashboard control: an operator jogs the sim arm and the e-stop click holds
 
     // The operator may not release it (the button is a supervisor's); the server says so if asked anyway.
     assert.equal(await page.locator('[data-estop-reset]').isVisible(), false);
+    // The keyboard shortcut reaches the latch too: released here by a supervisor (server side), Esc trips it again.
+    stack.estop.reset({ operator: 'test', role: 'supervisor' });
+    await page.waitForFunction(() => (globalThis as G).__armstack!.control.safety?.estop === false);
+    const holdsBeforeKey = driver.holdCount;
+    await page.keyboard.press('Escape');
+    await waitUntil(() => stack.estop.latched && driver.holdCount > holdsBeforeKey, 'Esc to latch the e-stop');
     assert.deepEqual(problems.filter((p) => !/401|Unauthorized/.test(p)), [], 'no console errors on the operator page');
 
     phase('e-stop checked');
