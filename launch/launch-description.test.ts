@@ -44,6 +44,15 @@ describe('launch description', () => {
     assert.match(e.message, /sim\.bogus is not a known field/);
   });
 
+  it('takes an ONNX policy section and names a bad execution provider', () => {
+    const d = parseLaunchDescription('version: 1\nname: x\npolicy:\n  kind: onnx\n  executionProviders: [cuda, cpu]\n', 'p.launch.yaml');
+    assert.equal(d.policy.kind, 'onnx');
+    assert.deepEqual(d.policy.executionProviders, ['cuda', 'cpu']);
+    assert.equal(d.policy.file, 'policies/assets/pick-place-policy.onnx');
+    const e = errorOf('version: 1\nname: x\npolicy:\n  executionProviders: [rocm]\n');
+    assert.match(e.message, /policy\.executionProviders\[0\] must be one of "tensorrt", "cuda", "webgpu", "cpu" \(line 4\)/);
+  });
+
   it('names a missing required field and a wrong type', () => {
     assert.match(errorOf('name: x\n').message, /version is required/);
     assert.match(errorOf('version: 1\nname: x\nsim:\n  boxes: many\n').message, /sim\.boxes must be integer \(line 4\)/);

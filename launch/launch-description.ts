@@ -38,7 +38,21 @@ export const LaunchDescriptionSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     policy: Type.Object(
-      { kind: Type.Literal('scripted', { default: 'scripted' }) },
+      {
+        /** scripted: the IK expert; onnx: `file` from the overhead camera through the inference worker. */
+        kind: Type.Unsafe<'scripted' | 'onnx'>({ type: 'string', enum: ['scripted', 'onnx'], default: 'scripted' }),
+        /** The ONNX policy (policies/contract.ts), relative to the package root; --policy overrides. */
+        file: Type.String({ minLength: 1, default: 'policies/assets/pick-place-policy.onnx' }),
+        /** The vision model the worker runs on each frame, relative to the package root. */
+        visionModel: Type.String({ minLength: 1, default: 'perception/models/assets/object-localizer.onnx' }),
+        /** onnxruntime execution providers in order of preference; each missing one is skipped with a logged reason. */
+        executionProviders: Type.Array(
+          Type.Unsafe<'tensorrt' | 'cuda' | 'webgpu' | 'cpu'>({ type: 'string', enum: ['tensorrt', 'cuda', 'webgpu', 'cpu'] }),
+          { minItems: 1, maxItems: 4, default: ['cpu'] },
+        ),
+        /** Box colours to move in order; empty: every box. --targets overrides. */
+        targets: Type.Array(Type.String({ pattern: '^[a-z]+$' }), { maxItems: 64, default: [] }),
+      },
       { additionalProperties: false, default: {} },
     ),
     safety: Type.Object(

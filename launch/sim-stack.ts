@@ -87,6 +87,10 @@ class ExpertSource implements CommandSource {
   }
 }
 
+function resolvePackagePath(path: string): string {
+  return isAbsolute(path) ? path : join(packageRoot(), path);
+}
+
 export class SimStack {
   readonly graph = new InProcGraph();
   readonly node: GraphNode;
@@ -237,11 +241,14 @@ export class SimStack {
     await driver.configure();
     await driver.activate();
     const launch = this.#launch;
-    if (this.#options.policy) {
+    const policyFile = this.#options.policy ?? (launch.policy.kind === 'onnx' ? resolvePackagePath(launch.policy.file) : undefined);
+    if (policyFile) {
+      const targets = this.#options.policyTargets ?? (launch.policy.targets.length ? launch.policy.targets : undefined);
       this.policy = await StackPolicy.start({
-        policyPath: this.#options.policy, urdfPath: this.sim.description.source, world: this.sim.world, driver,
+        policyPath: policyFile, visionModelPath: resolvePackagePath(launch.policy.visionModel), executionProviders: launch.policy.executionProviders,
+        urdfPath: this.sim.description.source, world: this.sim.world, driver,
         kinematics: this.sim.kinematics, gripperJointName: this.sim.description.gripperJoint.name,
-        rateHz: this.#options.rateHz ?? launch.loop.rateHz, clock: this.clock, targets: this.#options.policyTargets, log: this.#log,
+        rateHz: this.#options.rateHz ?? launch.loop.rateHz, clock: this.clock, targets, log: this.#log,
         synchronous: this.clock.kind === 'sim',
       });
       this.pipeline.setSource(this.policy.source);

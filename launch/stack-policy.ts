@@ -29,6 +29,8 @@ export const SHIPPED_VISION_MODEL = 'perception/models/assets/object-localizer.o
 export interface StackPolicyOptions {
   policyPath: string;
   visionModelPath?: string;
+  /** onnxruntime execution providers in order of preference (default cpu). */
+  executionProviders?: string[];
   urdfPath: string;
   world: World;
   driver: SimArmDriver;
@@ -94,6 +96,7 @@ export class StackPolicy {
         camera: { name: camera.info.name, width: camera.info.width, height: camera.info.height },
         visionModelPath: options.visionModelPath ?? join(packageRoot(), SHIPPED_VISION_MODEL),
         policyModelPath: options.policyPath, urdfPath: options.urdfPath, standIn: 'never',
+        executionProviders: options.executionProviders,
       }, { onError: (m) => options.log(`[policy] worker: ${m}`) });
     } catch (error) {
       await camera.disconnect();
@@ -129,6 +132,7 @@ export class StackPolicy {
         return self.#done ? self.#hold(measured) : self.#scan.next(measured, state, tick);
       },
     };
+    for (const note of worker.info.notes) options.log(`[policy] ${note}`);
     options.log(`[policy] ${worker.info.policy.source} with ${worker.info.vision.source} on ${worker.info.executionProvider}; targets: ${colors.map((c, i) => `${c} → bin ${this.#binOf(i)}`).join(', ') || 'none'}`);
   }
 

@@ -44,6 +44,7 @@ export async function createPipeline(config: PipelineConfig): Promise<WorkerPipe
     useModelFile('vision model', config.visionModelPath, config, notes) ? config.visionModelPath : { bytes: buildStandInVisionModel({ frameWidth: camera.width, frameHeight: camera.height }), name: 'stand-in' },
     config.executionProviders,
     new Kinematics(description),
+    notes,
   );
 
   // The model's input size fixes the factor: frames are reduced by an integer box mean to exactly that size.

@@ -36,15 +36,17 @@ export class LocalizerVision implements VisionStage {
   readonly #localizer: ObjectLocalizer;
 
   /** `bytes` for a model held in memory (a stand-in): onnxruntime reads it from a temporary file. */
-  static async create(source: string | { bytes: Uint8Array; name: string }, providers: readonly string[] | undefined, kinematics?: Kinematics): Promise<LocalizerVision> {
+  /** notes: where execution-provider choices and fallbacks are written (the worker reports them as info.notes). */
+  static async create(source: string | { bytes: Uint8Array; name: string }, providers: readonly string[] | undefined, kinematics?: Kinematics, notes?: string[]): Promise<LocalizerVision> {
+    const logger = notes ? { info: (m: string) => void notes.push(m), warn: (m: string) => void notes.push(m) } : undefined;
     if (typeof source === 'string') {
-      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: source, providers }), source, false, kinematics);
+      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: source, providers, logger }), source, false, kinematics);
     }
     const dir = mkdtempSync(join(tmpdir(), 'armstack-vision-'));
     try {
       const path = join(dir, 'stand-in-localizer.onnx');
       writeFileSync(path, source.bytes);
-      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: path, providers }), source.name, true, kinematics);
+      return new LocalizerVision(await ObjectLocalizer.create({ modelPath: path, providers, logger }), source.name, true, kinematics);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
