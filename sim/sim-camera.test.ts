@@ -62,7 +62,7 @@ describe('SimCamera', () => {
     const pending = cam.readFresh(0, 1000);
     cam.capture(5n);
     assert.equal((await pending).seq, 1);
-    await assert.rejects(cam.readFresh(1, 20), /camera "wrist" gave no frame after seq 1 within 20 ms/);
+    await assert.rejects(cam.readFresh(1, 20), /SimCamera 'wrist'#readFresh: no frame newer than seq 1 within 20 ms/);
     const info = cam.cameraInfo();
     assert.equal(info.header.frame_id, 'wrist_camera_optical_frame');
     assert.deepEqual([info.width, info.height], [640, 480]);

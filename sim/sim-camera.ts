@@ -5,6 +5,7 @@
 // Two frame buffers alternate (SharedArrayBuffer-backed, so a frame can go to an inference worker without a
 // copy): the frame read() returned stays intact until the capture after next.
 import type { Camera, CameraInfo, Frame } from '../perception/cameras/camera.js';
+import { FrameWaiters } from '../perception/cameras/frame-waiters.js';
 import type { CameraInfo as CameraInfoMsg, Time } from '../runtime/messages/index.js';
 import { timeFromNs } from '../runtime/messages/index.js';
 import { SceneRenderer } from './render/scene-renderer.js';
@@ -19,13 +20,6 @@ export interface SimCameraConfig {
   renderer?: SceneRenderer;
 }
 
-interface Waiter {
-  afterSeq: number;
-  resolve: (f: Frame) => void;
-  reject: (e: Error) => void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 export class SimCamera implements Camera {
   readonly info: CameraInfo;
   readonly view: SimView;
@@ -33,7 +27,7 @@ export class SimCamera implements Camera {
   readonly #world: World;
   readonly #renderer: SceneRenderer;
   readonly #frames: [Frame, Frame];
-  readonly #waiters: Waiter[] = [];
+  readonly #waiters: FrameWaiters;
   #latest: Frame | undefined;
   #seq = 0;
   #nextNs: bigint | undefined;
@@ -47,6 +41,7 @@ export class SimCamera implements Camera {
     this.view = view;
     this.periodNs = BigInt(Math.round(1e9 / fps));
     this.#world = world;
+    this.#waiters = new FrameWaiters(`SimCamera '${view.name}'`);
     this.#renderer = config.renderer ?? SceneRenderer.forWorld(world);
     const frame = (): Frame => ({
       stampNs: 0n, seq: 0, width, height, encoding: 'rgb8', data: new Uint8Array(new SharedArrayBuffer(3 * width * height)),
@@ -75,10 +70,7 @@ export class SimCamera implements Camera {
   async disconnect(): Promise<void> {
     this.#connected = false;
     this.#nextNs = undefined;
-    for (const w of this.#waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`SimCamera#readFresh: camera "${this.info.name}" was disconnected`));
-    }
+    this.#waiters.rejectAll(`camera "${this.info.name}" was disconnected`);
   }
 
   /** Renders the world as it is now, stamped stampNs (the sim time of the capture). */
@@ -90,14 +82,7 @@ export class SimCamera implements Camera {
     f.seq = ++this.#seq;
     this.#latest = f;
     this.#nextNs = stampNs + this.periodNs;
-    for (let i = this.#waiters.length - 1; i >= 0; i--) {
-      const w = this.#waiters[i];
-      if (f.seq > w.afterSeq) {
-        this.#waiters.splice(i, 1);
-        clearTimeout(w.timer);
-        w.resolve(f);
-      }
-    }
+    this.#waiters.wake(f);
     return f;
   }
 
@@ -120,19 +105,10 @@ export class SimCamera implements Camera {
   }
 
   readFresh(afterSeq: number, timeoutMs: number): Promise<Frame> {
-    if (this.#latest && this.#latest.seq > afterSeq) return Promise.resolve(this.#latest);
-    if (!this.#connected) return Promise.reject(new Error(`SimCamera#readFresh: camera "${this.info.name}" is not connected; call connect() first`));
-    return new Promise((resolve, reject) => {
-      const w: Waiter = {
-        afterSeq, resolve, reject,
-        timer: setTimeout(() => {
-          const i = this.#waiters.indexOf(w);
-          if (i >= 0) this.#waiters.splice(i, 1);
-          reject(new Error(`SimCamera#readFresh: camera "${this.info.name}" gave no frame after seq ${afterSeq} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.#waiters.push(w);
-    });
+    if (!this.#connected && !(this.#latest && this.#latest.seq > afterSeq)) {
+      return Promise.reject(new Error(`SimCamera#readFresh: camera "${this.info.name}" is not connected; call connect() first`));
+    }
+    return this.#waiters.wait(this.#latest, afterSeq, timeoutMs);
   }
 
   /** sensor_msgs/CameraInfo for /<name>/camera_info. */

@@ -5,6 +5,7 @@
 // capture after next. One capture is in flight at a time: a second call while one renders gets the same promise.
 import type { Worker } from 'node:worker_threads';
 import type { Camera, CameraInfo, Frame } from '../perception/cameras/camera.js';
+import { FrameWaiters } from '../perception/cameras/frame-waiters.js';
 import { siblingModule, spawnModuleWorker } from '../perception/runtime/spawn-module-worker.js';
 import type { ArmDescription } from '../runtime/robot/index.js';
 import type { BinSpec, TableSpec } from './scene-layout.js';
@@ -55,7 +56,7 @@ export class ThreadedSimCamera implements Camera {
   readonly #frames: [Frame, Frame];
   /** Frames rendered straight into caller buffers, one per buffer. */
   readonly #targetFrames = new Map<Uint8Array, Frame>();
-  readonly #waiters: { afterSeq: number; resolve: (f: Frame) => void; reject: (e: Error) => void; timer: ReturnType<typeof setTimeout> }[] = [];
+  readonly #waiters: FrameWaiters;
   #latest: Frame | undefined;
   #seq = 0;
   #nextId = 1;
@@ -68,6 +69,7 @@ export class ThreadedSimCamera implements Camera {
     const { width, height } = this.view.camera.intrinsics;
     this.info = { name: this.view.name, width, height, fps: config.fps ?? 30, encoding: 'rgb8' };
     this.#world = world;
+    this.#waiters = new FrameWaiters(`ThreadedSimCamera '${this.info.name}'`);
     const buffers = [new SharedArrayBuffer(3 * width * height), new SharedArrayBuffer(3 * width * height)];
     const frame = (b: SharedArrayBuffer): Frame => ({ stampNs: 0n, seq: 0, width, height, encoding: 'rgb8', data: new Uint8Array(b) });
     this.#frames = [frame(buffers[0]), frame(buffers[1])];
@@ -143,19 +145,10 @@ export class ThreadedSimCamera implements Camera {
   }
 
   readFresh(afterSeq: number, timeoutMs: number): Promise<Frame> {
-    if (this.#latest && this.#latest.seq > afterSeq) return Promise.resolve(this.#latest);
-    if (!this.#connected) return Promise.reject(new Error(`ThreadedSimCamera#readFresh: camera "${this.info.name}" is not connected; call connect() first`));
-    return new Promise((resolve, reject) => {
-      const w = {
-        afterSeq, resolve, reject,
-        timer: setTimeout(() => {
-          const i = this.#waiters.indexOf(w);
-          if (i >= 0) this.#waiters.splice(i, 1);
-          reject(new Error(`ThreadedSimCamera#readFresh: camera "${this.info.name}" gave no frame after seq ${afterSeq} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.#waiters.push(w);
-    });
+    if (!this.#connected && !(this.#latest && this.#latest.seq > afterSeq)) {
+      return Promise.reject(new Error(`ThreadedSimCamera#readFresh: camera "${this.info.name}" is not connected; call connect() first`));
+    }
+    return this.#waiters.wait(this.#latest, afterSeq, timeoutMs);
   }
 
   #done(m: RenderReply): void {
@@ -169,14 +162,7 @@ export class ThreadedSimCamera implements Camera {
     this.lastRenderMs = m.renderMs;
     f.frame.seq = ++this.#seq;
     this.#latest = f.frame;
-    for (let i = this.#waiters.length - 1; i >= 0; i--) {
-      const w = this.#waiters[i];
-      if (f.frame.seq > w.afterSeq) {
-        this.#waiters.splice(i, 1);
-        clearTimeout(w.timer);
-        w.resolve(f.frame);
-      }
-    }
+    this.#waiters.wake(f.frame);
     f.resolve(f.frame);
   }
 
@@ -184,9 +170,6 @@ export class ThreadedSimCamera implements Camera {
     const f = this.#inFlight;
     this.#inFlight = undefined;
     f?.reject(error);
-    for (const w of this.#waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(error);
-    }
+    this.#waiters.rejectAll(error.message);
   }
 }

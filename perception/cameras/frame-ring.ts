@@ -2,28 +2,21 @@
 // newest frame for read(), and waiters for readFresh(). Three buffers, so a frame handed out by read() keeps its
 // pixels for at least one more frame period after a newer one arrives (a consumer that wants it longer copies).
 import type { Frame, PixelEncoding } from './camera.js';
-
-interface Waiter {
-  afterSeq: number;
-  resolve: (frame: Frame) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
+import { FrameWaiters } from './frame-waiters.js';
 
 export class FrameRing {
   readonly width: number;
   readonly height: number;
   readonly frameBytes: number;
   readonly #buffers: Uint8Array[];
-  readonly #owner: string;
+  readonly #waiters: FrameWaiters;
   #next = 0;
   #seq = 0;
   #latest: Frame | undefined;
-  #waiters: Waiter[] = [];
 
   /** `owner` names the camera in errors, e.g. `OpenCvCamera 'overhead'`. */
   constructor(owner: string, width: number, height: number, slots = 3) {
-    this.#owner = owner;
+    this.#waiters = new FrameWaiters(owner);
     this.width = width;
     this.height = height;
     this.frameBytes = width * height * 3;
@@ -41,7 +34,7 @@ export class FrameRing {
     this.#next = (this.#next + 1) % this.#buffers.length;
     const frame: Frame = { stampNs, seq: ++this.#seq, width: this.width, height: this.height, encoding, data };
     this.#latest = frame;
-    if (this.#waiters.length > 0) this.#wake(frame);
+    this.#waiters.wake(frame);
     return frame;
   }
 
@@ -54,40 +47,11 @@ export class FrameRing {
   }
 
   waitFresh(afterSeq: number, timeoutMs: number): Promise<Frame> {
-    const latest = this.#latest;
-    if (latest && latest.seq > afterSeq) return Promise.resolve(latest);
-    return new Promise<Frame>((resolve, reject) => {
-      const waiter: Waiter = {
-        afterSeq, resolve, reject,
-        timer: setTimeout(() => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter);
-          reject(new Error(`${this.#owner}#readFresh: no frame newer than seq ${afterSeq} within ${timeoutMs} ms`));
-        }, timeoutMs),
-      };
-      this.#waiters.push(waiter);
-    });
+    return this.#waiters.wait(this.#latest, afterSeq, timeoutMs);
   }
 
   /** Rejects every pending readFresh (on disconnect), naming why. */
   rejectWaiters(reason: string): void {
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiters) {
-      clearTimeout(w.timer);
-      w.reject(new Error(`${this.#owner}#readFresh: ${reason}`));
-    }
-  }
-
-  #wake(frame: Frame): void {
-    const keep: Waiter[] = [];
-    for (const w of this.#waiters) {
-      if (frame.seq > w.afterSeq) {
-        clearTimeout(w.timer);
-        w.resolve(frame);
-      } else {
-        keep.push(w);
-      }
-    }
-    this.#waiters = keep;
+    this.#waiters.rejectAll(reason);
   }
 }
