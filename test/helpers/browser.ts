@@ -49,7 +49,9 @@ function newestMtimeMs(dir: string): number {
 /** Builds the client when it is missing or older than its sources (including the shared protocol). */
 export function ensureClientBuilt(): void {
   const index = join(clientOut, 'index.html');
-  const sourcesMs = Math.max(newestMtimeMs(join(root, 'dashboard/client')), statSync(join(root, 'dashboard/server/protocol.ts')).mtimeMs);
+  // The client bundles the shared protocol modules too (protocol.ts and the *-protocol.ts it folds in).
+  const protocols = readdirSync(join(root, 'dashboard/server')).filter((n) => n.endsWith('protocol.ts'));
+  const sourcesMs = Math.max(newestMtimeMs(join(root, 'dashboard/client')), ...protocols.map((n) => statSync(join(root, 'dashboard/server', n)).mtimeMs));
   if (existsSync(index) && statSync(index).mtimeMs >= sourcesMs) return;
   execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/client/vite.config.ts', '--logLevel', 'warn'], {
     cwd: root,
