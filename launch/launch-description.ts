@@ -50,6 +50,10 @@ export const LaunchDescriptionSchema = Type.Object(
           Type.Unsafe<'tensorrt' | 'cuda' | 'webgpu' | 'cpu'>({ type: 'string', enum: ['tensorrt', 'cuda', 'webgpu', 'cpu'] }),
           { minItems: 1, maxItems: 4, default: ['cpu'] },
         ),
+        /** ACT temporal ensembling: weight exp(−m·i) of the i-th oldest chunk's action for a tick. */
+        ensembleDecay: Type.Number({ minimum: 0, maximum: 10, default: 0.01 }),
+        /** Ask for a new chunk when fewer actions than this remain; default from the model (chunk − n_action_steps + 1). */
+        refillThreshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
         /** Box colours to move in order; empty: every box. --targets overrides. */
         targets: Type.Array(Type.String({ pattern: '^[a-z]+$' }), { maxItems: 64, default: [] }),
       },

@@ -246,6 +246,7 @@ export class SimStack {
       const targets = this.#options.policyTargets ?? (launch.policy.targets.length ? launch.policy.targets : undefined);
       this.policy = await StackPolicy.start({
         policyPath: policyFile, visionModelPath: resolvePackagePath(launch.policy.visionModel), executionProviders: launch.policy.executionProviders,
+        ensembleDecay: launch.policy.ensembleDecay, refillThreshold: launch.policy.refillThreshold,
         urdfPath: this.sim.description.source, world: this.sim.world, driver,
         kinematics: this.sim.kinematics, gripperJointName: this.sim.description.gripperJoint.name,
         rateHz: this.#options.rateHz ?? launch.loop.rateHz, clock: this.clock, targets, log: this.#log,

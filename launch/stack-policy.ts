@@ -31,6 +31,9 @@ export interface StackPolicyOptions {
   visionModelPath?: string;
   /** onnxruntime execution providers in order of preference (default cpu). */
   executionProviders?: string[];
+  /** Action queue: ACT's m and the refill threshold (defaults 0.01 and the model's). */
+  ensembleDecay?: number;
+  refillThreshold?: number;
   urdfPath: string;
   world: World;
   driver: SimArmDriver;
@@ -123,6 +126,7 @@ export class StackPolicy {
     this.#targets = colors;
     this.policySource = new WorkerPolicySource(worker, camera, {
       rateHz: options.rateHz, maxWaitMs: options.synchronous ? 10_000 : 0, gripperJointName: options.gripperJointName,
+      ensembleDecay: options.ensembleDecay, refillThreshold: options.refillThreshold,
     }, () => this.#goal());
     this.#scan = new TargetScanSource(this.policySource, new WorkerSight(this.policySource), { scanQ: scanPoseQ(options.kinematics), rateHz: options.rateHz });
     const self = this;
