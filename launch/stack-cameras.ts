@@ -41,6 +41,7 @@ export class StackCameras {
   #encoder: OpenCvJpegEncoder | undefined;
   #localizer: ObjectLocalizer | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #stopped = false;
   #clock: () => bigint;
 
   constructor(world: World, stream: CameraStream, config: StackCamerasConfig, clockNs: () => bigint) {
@@ -78,6 +79,7 @@ export class StackCameras {
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     for (const c of this.#cams.values()) await c.camera.disconnect();
@@ -90,7 +92,10 @@ export class StackCameras {
     for (const [name, cam] of this.#cams) {
       if (cam.busy || !this.#stream.wanted(name)) continue;
       cam.busy = true;
-      this.#frame(name, cam).catch((err: unknown) => this.#config.log?.(`armstack: camera ${name}: ${(err as Error).message}`)).finally(() => {
+      this.#frame(name, cam).catch((err: unknown) => {
+        // A capture cut short by stop() is expected, not news.
+        if (!this.#stopped) this.#config.log?.(`armstack: camera ${name}: ${(err as Error).message}`);
+      }).finally(() => {
         cam.busy = false;
       });
     }
