@@ -26,7 +26,7 @@ test('dashboard control: an operator jogs the sim arm and the e-stop click holds
     await stack.start();
     assert.ok(stack.url);
     browser = await launchChromium();
-    const operatorCtx = await browser.newContext({ viewport: { width: 1100, height: 700 } });
+    const operatorCtx = await browser.newContext({ viewport: { width: 960, height: 600 } });
     const page = await operatorCtx.newPage();
     const problems = watchConsole(page);
 
@@ -40,9 +40,11 @@ test('dashboard control: an operator jogs the sim arm and the e-stop click holds
       return c.workspaceShown && c.frustums() === 2;
     }, undefined, { timeout: 30_000 });
     writeFileSync(join(artifacts, 'dashboard-control-3d.png'), await page.screenshot());
+    phase('3D extras drawn');
     await page.locator('[data-take]').click();
     await page.waitForFunction(() => (globalThis as G).__armstack!.control.control?.you === true);
     assert.equal(stack.pipeline.source?.name, 'teleop', 'teleop drives once the operator takes control');
+    phase('control taken');
 
     // Joint 1 (shoulder_pan) jogs positive while the + button is held.
     const before = driver.readCommandPositions()[0];
@@ -51,6 +53,32 @@ test('dashboard control: an operator jogs the sim arm and the e-stop click holds
     assert.ok(stack.pipeline.counters.written > 0);
 
     // E-stop: one click reaches the latch and the driver's hold.
+    // The keyboard's dead-man: A held jogs joint 1 negative until released.
+    const beforeKey = driver.readCommandPositions()[0];
+    await page.keyboard.down('a');
+    try {
+      await waitUntil(() => driver.readCommandPositions()[0] < beforeKey - 0.03, 'key A to jog joint 1 by -0.03 rad');
+    } finally {
+      await page.keyboard.up('a');
+    }
+    // A gamepad (Gamepad API, standard mapping): RB held as the dead-man, left stick pushed forward jogs the tool +x.
+    const { kinematics } = stack.sim;
+    const toolX = kinematics.fk(driver.readCommandPositions()).position.x;
+    // A string, not a function: the page has no DOM types here, and tsx's name helpers do not exist there.
+    await page.evaluate(`(() => {
+      const buttons = Array.from({ length: 17 }, () => ({ pressed: false, touched: false, value: 0 }));
+      buttons[5] = { pressed: true, touched: true, value: 1 };
+      const pad = { id: 'test pad', index: 0, connected: true, mapping: 'standard', axes: [0, -1, 0, 0], buttons, timestamp: 0 };
+      globalThis.__pad = pad;
+      Object.defineProperty(navigator, 'getGamepads', { value: () => [pad], configurable: true });
+      window.dispatchEvent(new Event('gamepadconnected'));
+    })()`);
+    try {
+      await waitUntil(() => kinematics.fk(driver.readCommandPositions()).position.x > toolX + 0.01, 'the gamepad to jog the tool +1 cm in x');
+    } finally {
+      // Let go of RB: the dead-man stops the jog.
+      await page.evaluate('globalThis.__pad.buttons[5].pressed = false');
+    }
     phase('jogged');
     const holdsBefore = driver.holdCount;
     await page.locator('[data-estop]').click();
