@@ -79,6 +79,27 @@ test('dashboard control: an operator jogs the sim arm and the e-stop click holds
       // Let go of RB: the dead-man stops the jog.
       await page.evaluate('globalThis.__pad.buttons[5].pressed = false');
     }
+    // The tool gizmo: dragged from its centre (TransformControls' free-move handle), held still while the mouse
+    // button stays down; goto_pose streams and the robot's IK brings the tool after it.
+    await page.waitForFunction('globalThis.__armstack.control.gizmoCenter() !== null');
+    const center = await page.evaluate(`(() => {
+      const c = globalThis.__armstack.control.gizmoCenter();
+      const r = document.querySelector('#view canvas').getBoundingClientRect();
+      return { x: c.x + r.left, y: c.y + r.top };
+    })()`) as { x: number; y: number };
+    const toolBefore = kinematics.fk(driver.readCommandPositions()).position;
+    const toolMoved = (): number => {
+      const p = kinematics.fk(driver.readCommandPositions()).position;
+      return Math.hypot(p.x - toolBefore.x, p.y - toolBefore.y, p.z - toolBefore.z);
+    };
+    await page.mouse.move(center.x, center.y);
+    await page.mouse.down();
+    try {
+      await page.mouse.move(center.x + 25, center.y - 25, { steps: 5 });
+      await waitUntil(() => toolMoved() > 0.01, 'the tool to follow the dragged gizmo by 1 cm');
+    } finally {
+      await page.mouse.up();
+    }
     phase('jogged');
     const holdsBefore = driver.holdCount;
     await page.locator('[data-estop]').click();

@@ -24,6 +24,8 @@ export interface ControlHooks {
   clothFrames: number;
   frustums(): number;
   workspaceShown: boolean;
+  /** The tool gizmo's centre on the canvas, while this page holds control. */
+  gizmoCenter(): { x: number; y: number } | null;
 }
 
 export class ControlUi {
@@ -50,6 +52,7 @@ export class ControlUi {
     this.hooks = {
       user: null, role: null, control: null, safety: null, errors: [], commandedFrames: 0, clothFrames: 0,
       frustums: () => this.extras.frustums, workspaceShown: false,
+      gizmoCenter: () => this.gizmo.screenCenter(),
     };
     this.teleop = new TeleopPanel(send);
     this.gizmo = new PoseGizmo(view, this.teleop.held);

@@ -46,6 +46,14 @@ export class PoseGizmo {
 
   get dragging(): boolean { return this.#dragging; }
 
+  /** Where the gizmo's centre is drawn, in canvas CSS pixels (tests drag it from there); null when off. */
+  screenCenter(): { x: number; y: number } | null {
+    if (!this.#enabled) return null;
+    const v = this.target.getWorldPosition(new Vector3()).project(this.view.camera);
+    const canvas = this.view.renderer.domElement;
+    return { x: ((v.x + 1) / 2) * canvas.clientWidth, y: ((1 - v.y) / 2) * canvas.clientHeight };
+  }
+
   /** On only while this page holds control. */
   setEnabled(on: boolean): void {
     this.#enabled = on;
