@@ -295,7 +295,7 @@ export class SimStack {
           task: executive.task,
           safety: this.estop.latched ? { estop: true, holding: true, reason: this.estop.lastTrip?.reason ?? 'e-stop' } : { estop: false, holding: false },
           // Achieved, not nominal: the fleet page's loop column and its "loop slow" alert compare it.
-          loopRateHz: Math.round(this.loop.stats().achievedRateHz * 10) / 10,
+          loopRateHz: Math.round(this.loop.achievedRateHz * 10) / 10,
           recording: this.recorder?.recording ?? false,
           ...(this.url ? { dashboardUrl: this.url } : {}),
         }),

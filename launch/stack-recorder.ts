@@ -12,9 +12,8 @@ import { MsgTypes, nsFromTime, type SceneState } from '../runtime/messages/index
 import { EpisodeRecorder, type RecorderLogLevel } from '../runtime/recorder/episode-recorder.js';
 import { DEFAULT_TOPICS } from '../runtime/recorder/episode-config.js';
 import { episodeStem, type EpisodeSidecar } from '../runtime/recorder/episode-sidecar.js';
-import { SceneRenderer } from '../sim/render/scene-renderer.js';
 import type { SimWorldHandle } from '../sim/sim-arm-driver.js';
-import { SimCamera } from '../sim/sim-camera.js';
+import { ThreadedSimCamera } from '../sim/threaded-sim-camera.js';
 import type { LaunchDescription } from './launch-description.js';
 import { resolveImageFormat } from './record/image-format.js';
 import { planSimObject } from './record/record-objects.js';
@@ -33,7 +32,7 @@ export class StackRecorder {
   readonly recorder: EpisodeRecorder;
   readonly #settings: RecorderSettings;
   readonly #host: StackRecorderHost;
-  readonly #cameras: SimCamera[];
+  readonly #cameras: ThreadedSimCamera[];
   readonly #log: (line: string) => void;
 
   constructor(settings: RecorderSettings, host: StackRecorderHost, log: (line: string) => void) {
@@ -52,11 +51,11 @@ export class StackRecorder {
       { clock: host.clock, node: host.graph.createNode('recorder'), log: (l, line) => log(`[recorder] ${level(l)}${line}`) },
     );
     const world = host.sim.world;
-    const renderer = SceneRenderer.forWorld(world);
-    this.#cameras = settings.cameras.map((name) => (name === 'wrist' ? SimCamera.wrist : SimCamera.overhead)(world, { fps: settings.cameraFps, renderer }));
+    // Each camera renders on its own thread: the control loop never waits for a frame.
+    this.#cameras = settings.cameras.map((name) => (name === 'wrist' ? ThreadedSimCamera.wrist : ThreadedSimCamera.overhead)(world, { fps: settings.cameraFps }));
     for (const c of this.#cameras) this.recorder.addCamera({ ...c.info });
-    // A SimCamera polls only once connected (connect() is synchronous for the sim); without it no frame is recorded.
-    for (const c of this.#cameras) void c.connect();
+    // A camera polls only once connected (its render thread is up); record_start waits for that.
+    for (const c of this.#cameras) c.connect().catch((error: Error) => log(`[recorder] camera ${c.info.name}: ${error.message}`));
     host.graph.createNode('recorder_cameras').createSubscription<SceneState>(MsgTypes.SceneState, '/scene', (scene) => this.#onScene(scene), {
       reliability: 'best_effort', history: 'keep_last', depth: 1,
     });
@@ -86,7 +85,7 @@ export class StackRecorder {
     switch (intent.intent) {
       case 'record_start': {
         const world = this.#host.sim.world;
-        for (const c of this.#cameras) if (!c.connected) await c.connect();
+        await Promise.all(this.#cameras.map((c) => c.connect()));
         const started = await r.start({
           task: this.#settings.task, operator: ctx.operator,
           object: planSimObject(world.cloth ? 'towel' : 'box').metadata,
@@ -112,7 +111,10 @@ export class StackRecorder {
     if (!this.recording) return;
     const stampNs = nsFromTime(scene.header.stamp);
     for (const c of this.#cameras) {
-      if (c.poll(stampNs)) this.recorder.pushFrame(c.info.name, c.read()!);
+      c.poll(stampNs)?.then((frame) => {
+        // The episode may have ended while the frame rendered.
+        if (this.recording) this.recorder.pushFrame(c.info.name, frame);
+      }, (error: Error) => this.#log(`[recorder] camera ${c.info.name}: ${error.message}`));
     }
   }
 

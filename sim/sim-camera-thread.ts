@@ -10,6 +10,8 @@ const data = workerData as RenderThreadData;
 const renderer = new SceneRenderer({ description: data.description, table: data.table, bins: data.bins, noise: data.noise });
 const view = data.view === 'wrist' ? wristView() : overheadView();
 const outs = data.frames.map((b) => new Uint8Array(b));
+// Loading this thread (from source: compiling) can take seconds on a busy machine; connect() waits for this.
+parentPort!.postMessage({ id: 0, renderMs: 0, ready: true });
 
 parentPort!.on('message', (m: RenderRequest) => {
   const t0 = performance.now();

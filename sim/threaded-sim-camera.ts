@@ -38,6 +38,8 @@ interface RenderReply {
   id: number;
   renderMs: number;
   error?: string;
+  /** The thread's first message: the renderer is built. */
+  ready?: boolean;
 }
 
 export interface ThreadedSimCameraConfig {
@@ -51,6 +53,8 @@ export class ThreadedSimCamera implements Camera {
   readonly view: SimView;
   /** Render time of the last frame on the render thread, ms. */
   lastRenderMs = 0;
+  readonly periodNs: bigint;
+  #nextNs: bigint | undefined;
   readonly #world: World;
   readonly #worker: Worker;
   readonly #frames: [Frame, Frame];
@@ -63,19 +67,27 @@ export class ThreadedSimCamera implements Camera {
   #inFlight: { id: number; frame: Frame; promise: Promise<Frame>; resolve: (f: Frame) => void; reject: (e: Error) => void } | undefined;
   #connected = false;
   #closed = false;
+  readonly #ready: Promise<void>;
+  #readyResolve!: () => void;
+  #readyReject!: (e: Error) => void;
 
   private constructor(world: World, which: 'overhead' | 'wrist', config: ThreadedSimCameraConfig) {
     this.view = which === 'wrist' ? wristView() : overheadView();
     const { width, height } = this.view.camera.intrinsics;
     this.info = { name: this.view.name, width, height, fps: config.fps ?? 30, encoding: 'rgb8' };
+    if (!(this.info.fps > 0)) throw new Error(`ThreadedSimCamera: camera "${this.info.name}" fps must be > 0, got ${this.info.fps}`);
+    this.periodNs = BigInt(Math.round(1e9 / this.info.fps));
     this.#world = world;
     this.#waiters = new FrameWaiters(`ThreadedSimCamera '${this.info.name}'`);
     const buffers = [new SharedArrayBuffer(3 * width * height), new SharedArrayBuffer(3 * width * height)];
     const frame = (b: SharedArrayBuffer): Frame => ({ stampNs: 0n, seq: 0, width, height, encoding: 'rgb8', data: new Uint8Array(b) });
     this.#frames = [frame(buffers[0]), frame(buffers[1])];
     const data: RenderThreadData = { description: world.description, table: world.table, bins: world.bins, view: which, frames: buffers, noise: config.noise };
+    this.#ready = new Promise<void>((resolve, reject) => { this.#readyResolve = resolve; this.#readyReject = reject; });
+    // Nobody may await it before connect(); a thread that dies first must not be an unhandled rejection.
+    this.#ready.catch(() => undefined);
     this.#worker = spawnModuleWorker(siblingModule(import.meta.url, 'sim-camera-thread'), { workerData: data });
-    this.#worker.on('message', (m: RenderReply) => this.#done(m));
+    this.#worker.on('message', (m: RenderReply) => (m.ready ? this.#readyResolve() : this.#done(m)));
     this.#worker.on('error', (e) => this.#fail(new Error(`ThreadedSimCamera: camera "${this.info.name}" render thread failed: ${e.message}`)));
     this.#worker.on('exit', () => this.#fail(new Error(`ThreadedSimCamera: camera "${this.info.name}" render thread exited`)));
   }
@@ -92,8 +104,11 @@ export class ThreadedSimCamera implements Camera {
     return this.#connected;
   }
 
+  /** Resolves once the render thread is up (it may take seconds to load on a busy machine). */
   async connect(): Promise<void> {
     if (this.#closed) throw new Error(`ThreadedSimCamera#connect: camera "${this.info.name}" was disconnected for good; make a new one`);
+    await this.#ready;
+    if (this.#closed) throw new Error(`ThreadedSimCamera#connect: camera "${this.info.name}" was disconnected while connecting`);
     this.#connected = true;
   }
 
@@ -140,6 +155,18 @@ export class ThreadedSimCamera implements Camera {
     return promise;
   }
 
+  /**
+   * Captures (stamped nowNs) when the sim has reached the next frame time on the fps grid, as SimCamera#poll;
+   * returns the frame's promise, or undefined when no frame is due (or one is still rendering).
+   */
+  poll(nowNs: bigint): Promise<Frame> | undefined {
+    if (!this.#connected || this.#inFlight) return undefined;
+    const due = this.#nextNs;
+    if (due !== undefined && nowNs < due) return undefined;
+    this.#nextNs = due !== undefined && nowNs - due < this.periodNs ? due + this.periodNs : nowNs + this.periodNs;
+    return this.capture(nowNs);
+  }
+
   read(): Frame | undefined {
     return this.#latest;
   }
@@ -167,6 +194,7 @@ export class ThreadedSimCamera implements Camera {
   }
 
   #fail(error: Error): void {
+    this.#readyReject(error);
     const f = this.#inFlight;
     this.#inFlight = undefined;
     f?.reject(error);
