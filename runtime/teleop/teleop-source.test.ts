@@ -73,4 +73,19 @@ describe('TeleopSource', () => {
     assert.ok(out[6] > home[6]);
     assert.ok(out[6] <= desc.gripperJoint.limits.upper);
   });
+
+  it('after a reset (e-stop), an input held through it must be let go before the arm moves again', () => {
+    const { src, advance } = setup();
+    src.jogJoint([1, 0, 0, 0, 0, 0]);
+    assert.ok(src.next(home, undefined, tick));
+    src.reset();
+    for (let i = 0; i < 10; i++) {
+      advance(40);
+      src.jogJoint([1, 0, 0, 0, 0, 0]);
+      assert.equal(src.next(home, undefined, tick), null, 'the held key does not resume motion');
+    }
+    advance(150); // let go for longer than the dead-man period
+    src.jogJoint([1, 0, 0, 0, 0, 0]);
+    assert.ok(src.next(home, undefined, tick), 'a fresh press moves again');
+  });
 });

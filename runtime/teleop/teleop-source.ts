@@ -54,6 +54,8 @@ export class TeleopSource implements CommandSource {
   #input: Input | undefined;
   #inputAtNs = 0n;
   #target: Float64Array | null = null;
+  /** After a reset (e-stop, take-over) a held input must be let go before it moves the arm again. */
+  #needsRelease = false;
   /** Last IK failure, for the operator (cleared by a success). */
   lastError: string | undefined;
 
@@ -78,10 +80,15 @@ export class TeleopSource implements CommandSource {
     this.#speed = scale;
   }
 
-  /** Forget the previous target: the next input starts from the measured state (take-over, e-stop, hold). */
+  /**
+   * Forget the previous target: the next input starts from the measured state (take-over, e-stop, hold). An
+   * input stream still running now is ignored until it stops for one dead-man period: after an e-stop is
+   * released, a key that was held through it must be pressed again before the arm moves.
+   */
   reset(): void {
     this.#target = null;
     this.#input = undefined;
+    this.#needsRelease = true;
   }
 
   jogJoint(velocity: readonly number[]): string | undefined {
@@ -157,8 +164,17 @@ export class TeleopSource implements CommandSource {
   }
 
   #set(input: Input): void {
+    const now = this.#nowNs();
+    if (this.#needsRelease) {
+      const stale = now - this.#inputAtNs > BigInt(this.config.inputTtlMs) * 1_000_000n;
+      if (!stale) {
+        this.#inputAtNs = now; // still the same held input: keep waiting for the gap
+        return;
+      }
+      this.#needsRelease = false;
+    }
     this.#input = input;
-    this.#inputAtNs = this.#nowNs();
+    this.#inputAtNs = now;
   }
 
   #cartesianStep(target: Float64Array, linear: Vec3, angular: Vec3, dt: number): void {

@@ -127,6 +127,8 @@ export class ControlUi {
         this.ghost.setJointNames([...msg.armJoints, msg.gripperJoint]);
         break;
       case 'safety':
+        // An e-stop from anywhere (another page, MQTT) lets go of everything held here, once, as it latches.
+        if (msg.estop && !this.hooks.safety?.estop) this.teleop.releaseAll();
         this.hooks.safety = msg;
         this.banner.update(msg);
         this.estop.setSafety(msg);

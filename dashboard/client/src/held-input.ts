@@ -12,6 +12,7 @@ export class HeldInput {
   }
 
   get active(): boolean { return this.#held.size > 0; }
+  has(key: string): boolean { return this.#held.has(key); }
 
   /** Starts (or replaces) a held input under `key`; make() builds the message each period (null: skip). */
   press(key: string, make: () => object | null): void {

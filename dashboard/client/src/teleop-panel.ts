@@ -156,6 +156,8 @@ export class TeleopPanel {
     if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName) && (target as HTMLInputElement).type !== 'range') return;
     const k = ev.key.length === 1 ? ev.key.toLowerCase() : ev.key;
     const key = `key-${k}`;
+    // Auto-repeat of a key that was released under it (e-stop, lost control) is not a new press.
+    if (down && ev.repeat && !this.#joint.has(key) && !this.#cart.has(key) && !this.held.has('gripper')) return;
     let i = JOINT_KEYS.indexOf(k), sign = 1;
     if (i < 0) { i = JOINT_KEYS_NEG.indexOf(k); sign = -1; }
     if (i >= 0) {
