@@ -82,23 +82,43 @@ test('dashboard control: an operator jogs the sim arm and the e-stop click holds
     // The tool gizmo: dragged from its centre (TransformControls' free-move handle), held still while the mouse
     // button stays down; goto_pose streams and the robot's IK brings the tool after it.
     await page.waitForFunction('globalThis.__armstack.control.gizmoCenter() !== null');
-    const center = await page.evaluate(`(() => {
-      const c = globalThis.__armstack.control.gizmoCenter();
-      const r = document.querySelector('#view canvas').getBoundingClientRect();
-      return { x: c.x + r.left, y: c.y + r.top };
-    })()`) as { x: number; y: number };
+    // Point at the centre until the gizmo says a handle is under the pointer (it follows the tool, which may
+    // still be settling after the gamepad jog on a slow machine).
+    // Panels float over the view (teleop, cameras) and the tool may be under one: everything but the 3D canvas
+    // steps aside for the drag.
+    await page.evaluate(`(() => {
+      const canvas = document.querySelector('#view canvas');
+      globalThis.__asideForGizmo = [...document.querySelectorAll('body *')]
+        .filter((el) => el !== canvas && !el.contains(canvas))
+        .map((el) => { const was = el.style.visibility; el.style.visibility = 'hidden'; return [el, was]; });
+    })()`);
+    let center = { x: 0, y: 0 };
+    for (let i = 0; ; i++) {
+      center = await page.evaluate(`(() => {
+        const c = globalThis.__armstack.control.gizmoCenter();
+        const r = document.querySelector('#view canvas').getBoundingClientRect();
+        return { x: c.x + r.left, y: c.y + r.top };
+      })()`) as { x: number; y: number };
+      await page.mouse.move(center.x + (i % 2), center.y);
+      if (await page.evaluate('globalThis.__armstack.control.gizmoAxis() !== null')) break;
+      if (i >= 50) {
+        const under = await page.evaluate(`document.elementFromPoint(${center.x}, ${center.y})?.outerHTML.slice(0, 80)`);
+        assert.fail(`no gizmo handle at its centre (${center.x.toFixed(0)}, ${center.y.toFixed(0)}); under the pointer: ${under}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const toolBefore = kinematics.fk(driver.readCommandPositions()).position;
     const toolMoved = (): number => {
       const p = kinematics.fk(driver.readCommandPositions()).position;
       return Math.hypot(p.x - toolBefore.x, p.y - toolBefore.y, p.z - toolBefore.z);
     };
-    await page.mouse.move(center.x, center.y);
     await page.mouse.down();
     try {
       await page.mouse.move(center.x + 25, center.y - 25, { steps: 5 });
       await waitUntil(() => toolMoved() > 0.01, 'the tool to follow the dragged gizmo by 1 cm');
     } finally {
       await page.mouse.up();
+      await page.evaluate('for (const [el, was] of globalThis.__asideForGizmo) el.style.visibility = was');
     }
     phase('jogged');
     const holdsBefore = driver.holdCount;

@@ -26,6 +26,7 @@ export interface ControlHooks {
   workspaceShown: boolean;
   /** The tool gizmo's centre on the canvas, while this page holds control. */
   gizmoCenter(): { x: number; y: number } | null;
+  gizmoAxis(): string | null;
 }
 
 export class ControlUi {
@@ -53,6 +54,7 @@ export class ControlUi {
       user: null, role: null, control: null, safety: null, errors: [], commandedFrames: 0, clothFrames: 0,
       frustums: () => this.extras.frustums, workspaceShown: false,
       gizmoCenter: () => this.gizmo.screenCenter(),
+      gizmoAxis: () => this.gizmo.hoveredAxis,
     };
     this.teleop = new TeleopPanel(send);
     this.gizmo = new PoseGizmo(view, this.teleop.held);

@@ -46,6 +46,9 @@ export class PoseGizmo {
 
   get dragging(): boolean { return this.#dragging; }
 
+  /** The handle under the pointer ('XYZ', 'X', ...), or null: what a press would grab. */
+  get hoveredAxis(): string | null { return this.controls.axis; }
+
   /** Where the gizmo's centre is drawn, in canvas CSS pixels (tests drag it from there); null when off. */
   screenCenter(): { x: number; y: number } | null {
     if (!this.#enabled) return null;
