@@ -370,6 +370,14 @@ export class DashboardServer {
     // The raw path, not URL-normalised: normalising would hide `..` probes we want to refuse.
     const rawPath = (req.url ?? '/').split(/[?#]/)[0] || '/';
     switch (rawPath) {
+      case '/api/session':
+        // Without auth there is no login: say so plainly (a 404 here would be a console error on every page load).
+        if (!this.#config.auth) {
+          sendText(res, 200, JSON.stringify({ auth: false }) + '\n', 'application/json; charset=utf-8');
+          return;
+        }
+        await this.#static.serve(req, res, rawPath);
+        return;
       case '/healthz':
         sendText(res, 200, JSON.stringify({
           ok: true,

@@ -1,5 +1,5 @@
 // The login gate: asks the server who we are (the session cookie, set by a password login or a one-time
-// `?token=` link) and shows a form when nobody is logged in. A server without auth answers 404: no gate.
+// `?token=` link) and shows a form when nobody is logged in. A server without auth answers {auth: false}: no gate.
 export interface LoginIdentity {
   user: string;
   role: string;
@@ -10,7 +10,8 @@ async function currentSession(): Promise<LoginIdentity | null | 'no-auth'> {
   const res = await fetch('api/session', { credentials: 'same-origin', cache: 'no-store' });
   if (res.status === 404) return 'no-auth';
   if (!res.ok) return null;
-  return (await res.json()) as LoginIdentity;
+  const body = (await res.json()) as LoginIdentity | { auth: false };
+  return 'auth' in body && body.auth === false ? 'no-auth' : (body as LoginIdentity);
 }
 
 /** Resolves once the page may open its socket: a live session, or a server that has no login. */
