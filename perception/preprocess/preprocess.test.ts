@@ -51,6 +51,25 @@ test('TsPreprocessor: matches the contract exactly, rgb8 and bgr8, for factors 4
   }
 });
 
+test('TsPreprocessor: the word-at-a-time path (aligned frames) equals the byte path (unaligned views), extremes included', () => {
+  const w = 640, h = 480;
+  const pre = new TsPreprocessor({ inputWidth: w, inputHeight: h, factor: 4 });
+  for (const pixels of [randomPixels(w, h, 7), new Uint8Array(w * h * 3).fill(255), new Uint8Array(w * h * 3)]) {
+    const aligned = new Uint8Array(new SharedArrayBuffer(pixels.length + 8), 4, pixels.length);
+    aligned.set(pixels);
+    const unaligned = new Uint8Array(new ArrayBuffer(pixels.length + 8), 3, pixels.length);
+    unaligned.set(pixels);
+    const a = new Float32Array(pre.spec.outputLength), b = new Float32Array(pre.spec.outputLength);
+    for (const bgr of [false, true]) {
+      pre.runRaw(aligned, bgr, a);
+      pre.runRaw(unaligned, bgr, b);
+      assert.deepEqual(a, b);
+      const { diff, at } = maxAbsDiff(bgr ? b : a, reference(frameOf(pixels, w, h), 4));
+      if (!bgr) assert.ok(diff < 1e-6, `${diff} at ${at}`);
+    }
+  }
+});
+
 test('TsPreprocessor: values span [0, 1] and land in the caller-owned buffer', () => {
   const pre = new TsPreprocessor({ inputWidth: 8, inputHeight: 4, factor: 2 });
   const white = new Uint8Array(8 * 4 * 3).fill(255);
