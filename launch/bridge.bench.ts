@@ -18,6 +18,7 @@ import { evaluateVoice } from '../runtime/bridge/voice/voice-eval.js';
 import { loadLaunchDescription } from './launch-description.js';
 import { SimStack } from './sim-stack.js';
 import type { Bench } from './benches.js';
+import { HoldWatch } from './hold-watch.js';
 
 export interface BridgeBenchResult {
   bench: 'bridge';
@@ -47,14 +48,7 @@ function onPath(binary: string): boolean {
 async function measureEstop(samples: number): Promise<ReturnType<typeof latencyStats>> {
   const launch = loadLaunchDescription(join(packageRoot(), 'launch', 'sim.launch.yaml'));
   const stack = new SimStack({ ...launch, bridge: { ...launch.bridge, port: 0 } }, { headless: true, log: () => undefined });
-  const { driver } = stack.sim;
-  let heldAt = 0;
-  const hold = driver.hold.bind(driver);
-  // The latch calls driver.hold through the property, so this sees the exact moment the arm is told to stop.
-  driver.hold = (reason: string): void => {
-    heldAt = performance.now();
-    hold(reason);
-  };
+  const holds = new HoldWatch(stack.sim.driver);
   await stack.start();
   const topics = robotTopics({ prefix: DEFAULT_TOPIC_PREFIX, site: launch.bridge.site, robot: launch.robot.name });
   const client = connectLowLatency(stack.bridge!.url, {
@@ -68,14 +62,13 @@ async function measureEstop(samples: number): Promise<ReturnType<typeof latencyS
     const warmup = Math.max(5, Math.floor(samples / 10));
     const out: number[] = [];
     for (let i = 0; i < warmup + samples; i++) {
-      heldAt = 0;
+      holds.reset();
       const body = JSON.stringify({ id: randomUUID(), operator: 'operator', text: 'stop', issuedAt: Date.now(), ttlMs: 5000 });
       const t0 = performance.now();
       client.publish(topics.cmd('operator'), body, { qos: 1 });
-      const deadline = t0 + 5000;
-      while (heldAt === 0 && performance.now() < deadline) await new Promise((r) => setImmediate(r));
-      if (heldAt === 0) throw new Error('bridge bench: no driver.hold within 5 s of "stop"');
-      if (i >= warmup) out.push(heldAt - t0);
+      const ms = await holds.waitSince(t0, 5000);
+      if (ms === undefined) throw new Error('bridge bench: no driver.hold within 5 s of "stop"');
+      if (i >= warmup) out.push(ms);
       stack.estop.reset({ operator: 'bench', role: 'supervisor' });
       // Let the loop run a few ticks between stops, as it would between real ones.
       await new Promise((r) => setTimeout(r, 20));

@@ -14,6 +14,7 @@ import { packageRoot } from '../runtime/package-root.js';
 import { loadLaunchDescription } from './launch-description.js';
 import { SimStack } from './sim-stack.js';
 import type { Bench } from './benches.js';
+import { HoldWatch } from './hold-watch.js';
 
 export interface DashboardBenchResult {
   bench: 'dashboard';
@@ -85,32 +86,25 @@ async function measureClients(url: string, cookie: string, clients: number, seco
 
 /** `estop` on a plain socket -> driver.hold, to tell the server's part of the click from the browser's. */
 async function measureEstopSocket(stack: SimStack, cookie: string, samples: number): Promise<number[]> {
-  const { driver } = stack.sim;
-  let heldAt = 0;
-  const hold = driver.hold.bind(driver);
-  driver.hold = (reason: string): void => {
-    heldAt = performance.now();
-    hold(reason);
-  };
+  const holds = new HoldWatch(stack.sim.driver);
   const ws = new WebSocket(new URL('ws', stack.url).href.replace(/^http/, 'ws'), 'armstack.v1', { headers: { cookie } });
   try {
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     const out: number[] = [];
     for (let i = 0; i < samples + 5; i++) {
-      heldAt = 0;
+      holds.reset();
       const t0 = performance.now();
       ws.send('{"op":"estop","reason":"bench"}');
-      const deadline = t0 + 5000;
-      while (heldAt === 0 && performance.now() < deadline) await new Promise((r) => setImmediate(r));
-      if (heldAt === 0) throw new Error('dashboard bench: no driver.hold within 5 s of a socket e-stop');
-      if (i >= 5) out.push(heldAt - t0);
+      const ms = await holds.waitSince(t0, 5000);
+      if (ms === undefined) throw new Error('dashboard bench: no driver.hold within 5 s of a socket e-stop');
+      if (i >= 5) out.push(ms);
       stack.estop.reset({ operator: 'bench', role: 'supervisor' });
       await new Promise((r) => setTimeout(r, 20));
     }
     return out.sort((a, b) => a - b);
   } finally {
     ws.close();
-    driver.hold = hold;
+    holds.restore();
   }
 }
 
@@ -122,14 +116,7 @@ async function measureEstopClicks(stack: SimStack, samples: number, log: (l: str
   } catch {
     return 'playwright-core not installed (a dev dependency): e-stop figures are null';
   }
-  const { driver } = stack.sim;
-  let heldAt = 0;
-  const hold = driver.hold.bind(driver);
-  // The latch calls driver.hold through the property: this sees the moment the arm is told to stop.
-  driver.hold = (reason: string): void => {
-    heldAt = performance.now();
-    hold(reason);
-  };
+  const holds = new HoldWatch(stack.sim.driver);
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 960, height: 600 } });
@@ -148,21 +135,20 @@ async function measureEstopClicks(stack: SimStack, samples: number, log: (l: str
       const box = await stop.boundingBox();
       if (!box) return 'the STOP button is not on the page';
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      heldAt = 0;
+      holds.reset();
       const t0 = performance.now();
       await page.mouse.down();
-      const deadline = t0 + 5000;
-      while (heldAt === 0 && performance.now() < deadline) await new Promise((r) => setImmediate(r));
+      const ms = await holds.waitSince(t0, 5000);
       await page.mouse.up();
-      if (heldAt === 0) throw new Error('dashboard bench: no driver.hold within 5 s of the e-stop click');
-      if (i >= warmup) out.push(heldAt - t0);
+      if (ms === undefined) throw new Error('dashboard bench: no driver.hold within 5 s of the e-stop click');
+      if (i >= warmup) out.push(ms);
       stack.estop.reset({ operator: 'bench', role: 'supervisor' });
       await new Promise((r) => setTimeout(r, 50));
     }
     return out;
   } finally {
     await browser.close();
-    driver.hold = hold;
+    holds.restore();
   }
 }
 

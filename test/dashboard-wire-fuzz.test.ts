@@ -10,17 +10,9 @@ import { SimStack } from '../launch/sim-stack.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../dashboard/server/protocol.js';
 import { root } from './helpers/browser.js';
 import { collect, openSocket, passwordLogin, redeemLoginUrl, waitForMessage } from './helpers/dashboard-login.js';
+import { mulberry32 } from '../runtime/random.js';
 
-/** mulberry32: the fuzz is the same every run, so a failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 const OPS = ['subscribe', 'ping', 'take_control', 'release_control', 'jog_joint', 'jog_cartesian', 'goto_pose', 'gripper', 'speed', 'estop_reset', 'nope', ''];
 

@@ -10,6 +10,7 @@ import {
   validateClientMessage,
 } from './protocol.js';
 import { FakeWebSocket } from './testing/fake-web-socket.js';
+import { mulberry32 } from '../../runtime/random.js';
 
 function errorOf(value: unknown): string {
   const r = validateClientMessage(value);
@@ -59,15 +60,7 @@ describe('validateClientMessage', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32), so a failing junk message can be reproduced. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomValue(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * (depth > 2 ? 6 : 9));

@@ -5,6 +5,7 @@
 import type { Pose } from './arm-description.js';
 import type { KinematicChain } from './kinematic-chain.js';
 import { quatFromMat3 } from './transforms.js';
+import { mulberry32 } from '../random.js';
 
 export interface IkOptions {
   /** Iterations per attempt (the seed, then each restart). Default 100. */
@@ -40,17 +41,7 @@ const STALL_FACTOR = 0.95;
 const RESTART_PRNG_SEED = 0x2545f491;
 const TWO_PI = 2 * Math.PI;
 
-/** mulberry32: tiny, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 export class IkSolver {
   readonly #c: KinematicChain;

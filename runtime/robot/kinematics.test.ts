@@ -5,22 +5,14 @@ import { Kinematics } from './kinematics.js';
 import { angleBetweenQuats, quatRotateVec3, topDownGrasp } from './transforms.js';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_URDF_PATH, loadArmDescription, parseUrdf } from './urdf.js';
+import { mulberry32 } from '../random.js';
 
 const desc = loadArmDescription();
 const kin = new Kinematics(desc);
 /** Gripper above the table centre, pointing down (found once by IK; see the workspace test). */
 const READY = [-0.3024, -1.2361, 1.3494, -1.684, 1.5708, 1.2684];
 
-/** Deterministic PRNG (mulberry32) so every run tests the same poses. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 function randomQ(rand: () => number): Float64Array {
   return Float64Array.from(desc.armJoints, (j) => j.limits.lower + (j.limits.upper - j.limits.lower) * rand());

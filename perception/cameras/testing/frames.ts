@@ -1,17 +1,9 @@
 // Synthetic frames for camera and preprocessing tests (imported by *.test.ts only).
 import type { Frame, PixelEncoding } from '../camera.js';
+import { mulberry32 } from '../../../runtime/random.js';
 
-/** mulberry32: small, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) (runtime/random.ts). */
+export const rng = mulberry32;
 
 export function randomPixels(width: number, height: number, seed: number): Uint8Array {
   const next = rng(seed);

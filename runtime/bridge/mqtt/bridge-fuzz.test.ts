@@ -7,22 +7,13 @@ import { BROKER_KINDS, brokerSkip, startTestBroker, type TestBroker } from './te
 import { ackInbox, command, connectUser, finalAck, startTestBridge, topics, type Inbox, type TestBridge } from './testing/harness.js';
 import { decodeCommand } from './command-decode.js';
 import type { Ack } from './schemas.js';
+import { mulberry32 } from '../../random.js';
 
 const PAYLOADS = 10_000;
 /** Outstanding (sent, not yet answered) payloads at most, so no queue anywhere grows without bound. */
 const WINDOW = 400;
 
-/** Small deterministic PRNG (mulberry32), so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function malformed(random: () => number, i: number): Buffer {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];

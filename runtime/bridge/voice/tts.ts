@@ -3,6 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { RECOGNIZER_SAMPLE_RATE_HZ } from './wav.js';
+import { mulberry32 } from '../../random.js';
 
 export interface SpeechConfig {
   text: string;
@@ -33,17 +34,8 @@ export function synthesizeSpeech(cfg: SpeechConfig): Promise<Buffer> {
   });
 }
 
-/** Small fast seeded PRNG (mulberry32), so generated sets are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) (runtime/random.ts). */
+export const seededRandom = mulberry32;
 
 export interface NoiseConfig {
   /** RMS of the noise in PCM16 units (≈ 100 is a quiet room; speech peaks near 10000). */

@@ -1,6 +1,7 @@
 // Hand-built descriptions and a seeded random source for the safety tests (imported by *.test.ts only).
 import type { ArmDescription, JointLimits, JointSpec, Pose } from '../../robot/arm-description.js';
 import type { ToolKinematics } from '../safety-filter.js';
+import { mulberry32 } from '../../random.js';
 
 export function limits(partial: Partial<JointLimits>): JointLimits {
   return {
@@ -45,14 +46,5 @@ export const identityFk: ToolKinematics = {
   },
 };
 
-/** mulberry32: small, seeded, good enough for test inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) (runtime/random.ts). */
+export const rng = mulberry32;
