@@ -2,6 +2,7 @@
 // the operator's commands (teleop, gripper, speed, e-stop). Kept apart from protocol.ts so the streams and the
 // commands can grow independently; protocol.ts folds these into its unions. Types and a pure validator only.
 import type { PoseWire, Vec3Wire } from './protocol.js';
+import { describe, isRecord } from './wire-checks.js';
 
 export type DashboardRole = 'viewer' | 'operator' | 'supervisor';
 
@@ -126,15 +127,6 @@ export type ControlOp = (typeof CONTROL_OPS)[number];
 
 export type ControlParse = { ok: true; msg: ControlClientMessage } | { ok: false; error: string };
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function extraField(obj: Record<string, unknown>, allowed: readonly string[], where: string): string | undefined {
   for (const key of Object.keys(obj)) if (!allowed.includes(key)) return `${where}: unknown field '${key.slice(0, 40)}'`;

@@ -3,6 +3,7 @@
 // nothing from Node and holds only types, constants and a pure validator. See PROTOCOL.md.
 import { CONTROL_OPS, isControlOp, validateControlMessage, type ControlClientMessage, type ControlServerMessage } from './control-protocol.js';
 import { OPS_CLIENT_OPS, validateOpsMessage, type OpsClientMessage, type OpsServerMessage } from './ops-protocol.js';
+import { describe, isRecord } from './wire-checks.js';
 
 /** Sent as the WebSocket subprotocol and in `hello.version`; bump on any incompatible change. */
 export const ARMSTACK_WS_PROTOCOL = 'armstack.v1';
@@ -111,15 +112,6 @@ export type ParseResult = { ok: true; msg: ClientMessage } | { ok: false; error:
 
 const CLIENT_OPS = ['subscribe', 'ping', ...CONTROL_OPS, ...OPS_CLIENT_OPS] as const;
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function checkNoExtraFields(obj: Record<string, unknown>, allowed: readonly string[], op: string): string | undefined {
   for (const key of Object.keys(obj)) {

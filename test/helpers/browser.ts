@@ -49,8 +49,8 @@ function newestMtimeMs(dir: string): number {
 /** Builds the client when it is missing or older than its sources (including the shared protocol). */
 export function ensureClientBuilt(): void {
   const index = join(clientOut, 'index.html');
-  // The client bundles the shared protocol modules too (protocol.ts and the *-protocol.ts it folds in).
-  const protocols = readdirSync(join(root, 'dashboard/server')).filter((n) => n.endsWith('protocol.ts'));
+  // The client bundles the shared protocol modules too (protocol.ts, the *-protocol.ts it folds in, wire-checks.ts).
+  const protocols = readdirSync(join(root, 'dashboard/server')).filter((n) => n.endsWith('protocol.ts') || n === 'wire-checks.ts');
   const sourcesMs = Math.max(newestMtimeMs(join(root, 'dashboard/client')), ...protocols.map((n) => statSync(join(root, 'dashboard/server', n)).mtimeMs));
   if (existsSync(index) && statSync(index).mtimeMs >= sourcesMs) return;
   execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'dashboard/client/vite.config.ts', '--logLevel', 'warn'], {
