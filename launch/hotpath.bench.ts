@@ -21,6 +21,7 @@ import { CommandWatchdog, SafetyFilter } from '../runtime/safety/index.js';
 import { createSimWorld } from '../sim/sim-arm-driver.js';
 import { InferenceWorker, WorkerPolicySource } from '../perception/runtime/index.js';
 import { ThreadedSimCamera } from '../sim/threaded-sim-camera.js';
+import { defaultLocalizerModelPath } from '../perception/models/object-localizer.js';
 import type { Bench } from './benches.js';
 
 export interface HotpathBenchResult {
@@ -75,7 +76,6 @@ export interface HotpathBenchResult {
 
 const RATE_HZ = 30;
 const WARMUP_S = 3;
-export const SHIPPED_VISION_MODEL = join('perception', 'models', 'assets', 'object-localizer.onnx');
 export const SHIPPED_POLICY = join('policies', 'assets', 'pick-place-policy.onnx');
 
 /** A full GC, for the heap figures only (outside the measured window): V8's gc() without --expose-gc. */
@@ -104,7 +104,7 @@ export const hotpathBench: Bench<HotpathBenchResult> = {
 
 export async function runHotpath({ seconds = 60, log, ...models }: HotpathOptions): Promise<HotpathBenchResult> {
   const root = packageRoot();
-  const visionPath = models.visionModelPath ?? join(root, SHIPPED_VISION_MODEL);
+  const visionPath = models.visionModelPath ?? defaultLocalizerModelPath();
   const policyPath = models.policyModelPath ?? join(root, SHIPPED_POLICY);
   const gc = fullGc();
   const sim = createSimWorld({ seed: 1, boxes: 4 });

@@ -7,24 +7,21 @@
 // The goal is a list of box colours (the operator's "pick the red one"), each to a bin in turn. Whether a pick is
 // over is judged from proprioception only: the gripper closed on something (neither open nor empty-shut) and later
 // opened again, then a short settle; a target the policy has not finished within its time limit is given up.
-import { join } from 'node:path';
 import type { CommandSource } from '../runtime/loop/control-pipeline.js';
 import type { TickInfo } from '../runtime/loop/fixed-rate-loop.js';
 import type { Clock } from '../runtime/loop/clock.js';
 import type { JointState } from '../runtime/messages/index.js';
-import { packageRoot } from '../runtime/package-root.js';
 import type { Kinematics } from '../runtime/robot/index.js';
 import type { TaskObservation, TaskObservationSource } from '../policies/features.js';
 import { TargetScanSource } from '../policies/scan-source.js';
 import { readyPoseQ, scanPoseQ } from '../policies/scan-pose.js';
 import { InferenceWorker } from '../perception/runtime/inference-worker.js';
+import { defaultLocalizerModelPath } from '../perception/models/object-localizer.js';
 import { WorkerPolicySource } from '../perception/runtime/worker-policy-source.js';
 import { ThreadedSimCamera } from '../sim/threaded-sim-camera.js';
 import type { SimArmDriver } from '../sim/sim-arm-driver.js';
 import { ARM6_HOME_POSITIONS, type World } from '../sim/world.js';
 import { UserError } from '../runtime/errors.js';
-
-export const SHIPPED_VISION_MODEL = 'perception/models/assets/object-localizer.onnx';
 
 export interface StackPolicyOptions {
   policyPath: string;
@@ -97,7 +94,7 @@ export class StackPolicy {
     try {
       worker = await InferenceWorker.start({
         camera: { name: camera.info.name, width: camera.info.width, height: camera.info.height },
-        visionModelPath: options.visionModelPath ?? join(packageRoot(), SHIPPED_VISION_MODEL),
+        visionModelPath: options.visionModelPath ?? defaultLocalizerModelPath(),
         policyModelPath: options.policyPath, urdfPath: options.urdfPath, standIn: 'never',
         executionProviders: options.executionProviders,
       }, { onError: (m) => options.log(`[policy] worker: ${m}`) });

@@ -5,6 +5,7 @@
 // chain, deliberately fat: a false "occluded" only delays an update, a missed one moves the grasp.
 import type { Kinematics } from '../runtime/robot/index.js';
 import type { PinholeCamera, PixelPoint } from './models/camera-model.js';
+import type { LocalizerDetection } from './models/localizer-decode.js';
 
 export interface SelfFilterConfig {
   /** Capsule radius around the chain, m (the gripper and links with a margin). Default 0.07. */
@@ -29,6 +30,14 @@ export class ArmSelfFilter {
     this.#radiusM = config.radiusM ?? 0.07;
     this.#marginPx = config.marginPx ?? 6;
     this.#samples = Math.max(1, Math.round(config.samplesPerSegment ?? 6));
+  }
+
+  /** True when the arm at q may hide any of the detected box's top face (its centre plus ¾ of its edge). */
+  hidesDetection(q: ArrayLike<number>, d: LocalizerDetection): boolean {
+    const px = this.#px;
+    this.#camera.project(d.xM, d.yM, d.zM + d.sizeM / 2, px);
+    const spotPx = (this.#camera.intrinsics.fx * d.sizeM * 0.75) / Math.max(0.1, px.depthM);
+    return this.occludes(q, d.u, d.v, spotPx);
   }
 
   /**

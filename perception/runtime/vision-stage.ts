@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import type { TaskObservation } from '../../policies/features.js';
 import type { Kinematics } from '../../runtime/robot/index.js';
 import { ArmSelfFilter } from '../arm-self-filter.js';
-import type { PixelPoint } from '../models/camera-model.js';
 import { ObjectLocalizer } from '../models/object-localizer.js';
 
 export interface VisionStage {
@@ -53,7 +52,6 @@ export class LocalizerVision implements VisionStage {
   }
 
   readonly #selfFilter: ArmSelfFilter | undefined;
-  readonly #px: PixelPoint = { u: 0, v: 0, depthM: 0 };
   /** Target detections set aside because the arm may have covered them. */
   occluded = 0;
 
@@ -89,14 +87,9 @@ export class LocalizerVision implements VisionStage {
     for (let i = 0; i < found.length; i++) {
       const d = found[i];
       if (d.classIndex !== targetClass) continue;
-      if (armQ && this.#selfFilter) {
-        const camera = this.#localizer.camera;
-        camera.project(d.xM, d.yM, d.zM + d.sizeM / 2, this.#px);
-        const spotPx = (camera.intrinsics.fx * d.sizeM * 0.75) / Math.max(0.1, this.#px.depthM);
-        if (this.#selfFilter.occludes(armQ, d.u, d.v, spotPx)) {
-          this.occluded++;
-          return false;
-        }
+      if (armQ && this.#selfFilter?.hidesDetection(armQ, d)) {
+        this.occluded++;
+        return false;
       }
       task.objectXM = d.xM;
       task.objectYM = d.yM;

@@ -14,7 +14,6 @@ import { overheadView, type SimView } from '../../sim/render/sim-views.js';
 import { TsPreprocessor } from '../../perception/preprocess/ts-preprocessor.js';
 import { ObjectLocalizer, defaultLocalizerModelPath } from '../../perception/models/object-localizer.js';
 import { ArmSelfFilter } from '../../perception/arm-self-filter.js';
-import type { PixelPoint } from '../../perception/models/camera-model.js';
 import type { Kinematics } from '../../runtime/robot/index.js';
 import type { TaskObservation, TaskObservationSource } from '../features.js';
 
@@ -114,7 +113,6 @@ class VisionTaskObservation implements TaskObservationSource {
   #yaw = 0;
   /** The arm when the frame in flight was rendered: the self-filter judges the detection by it. */
   readonly #captureQ: Float64Array;
-  readonly #px: PixelPoint = { u: 0, v: 0, depthM: 0 };
   /** Detections of the target the self-filter set aside. */
   occludedDetections = 0;
   framesJudged = 0;
@@ -139,14 +137,9 @@ class VisionTaskObservation implements TaskObservationSource {
         const filter = this.#factory.selfFilter;
         for (const d of found) {
           if (d.classIndex !== this.#classIndex) continue;
-          if (filter) {
-            const camera = this.#factory.localizer.camera;
-            camera.project(d.xM, d.yM, d.zM + d.sizeM / 2, this.#px);
-            const spotPx = (camera.intrinsics.fx * d.sizeM * 0.75) / Math.max(0.1, this.#px.depthM);
-            if (filter.occludes(this.#captureQ, d.u, d.v, spotPx)) {
-              this.occludedDetections++;
-              continue;
-            }
+          if (filter?.hidesDetection(this.#captureQ, d)) {
+            this.occludedDetections++;
+            continue;
           }
           this.#x = d.xM;
           this.#y = d.yM;
