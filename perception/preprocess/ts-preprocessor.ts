@@ -34,10 +34,8 @@ export class TsPreprocessor implements Preprocessor {
     const words = factor === 4 ? this.#wordsOf(data) : undefined;
     for (let oy = 0; oy < outputHeight; oy++) {
       const rowStart = oy * factor * rowBytes;
-      // Factor 4 (the shipped contract): 32-bit loads summed two bytes at a time where the frame is word
-      // aligned, else the byte loop unrolled.
+      // Factor 4 (the shipped contract) on a word-aligned frame: 32-bit loads summed two bytes at a time.
       if (words) sumRows4Words(words, rowStart >>> 2, rowBytes >>> 2, sums);
-      else if (factor === 4) sumRows4(data, rowStart, rowBytes, sums);
       else sumRows(data, rowStart, rowBytes, factor, sums);
       this.#writeRow(oy, bgr, out);
     }
@@ -76,6 +74,7 @@ export class TsPreprocessor implements Preprocessor {
 /** Channel sums of each factor×factor block of `factor` rows from rowStart, into sums (3 per output column). */
 function sumRows(data: Uint8Array, rowStart: number, rowBytes: number, factor: number, sums: Uint32Array): void {
   const blockBytes = factor * 3;
+  sums.fill(0);
   for (let dy = 0; dy < factor; dy++, rowStart += rowBytes) {
     let i = rowStart;
     for (let s = 0; s < sums.length; s += 3) {
@@ -86,15 +85,9 @@ function sumRows(data: Uint8Array, rowStart: number, rowBytes: number, factor: n
         c1 += data[i + 1];
         c2 += data[i + 2];
       }
-      if (dy === 0) {
-        sums[s] = c0;
-        sums[s + 1] = c1;
-        sums[s + 2] = c2;
-      } else {
-        sums[s] += c0;
-        sums[s + 1] += c1;
-        sums[s + 2] += c2;
-      }
+      sums[s] += c0;
+      sums[s + 1] += c1;
+      sums[s + 2] += c2;
     }
   }
 }
@@ -102,7 +95,7 @@ function sumRows(data: Uint8Array, rowStart: number, rowBytes: number, factor: n
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * sumRows4 on 32-bit words, two bytes per add (16-bit lanes; 4 rows of 255 fit). A 4-pixel block is 3 words,
+ * Factor-4 box sums on 32-bit words, two bytes per add (16-bit lanes; 4 rows of 255 fit). A 4-pixel block is 3 words,
  * bytes [r0 g0 b0 r1] [g1 b1 r2 g2] [b2 r3 g3 b3]; even and odd bytes are masked into lanes and summed over the 4
  * rows, then each channel is the sum of its four lanes.
  */
@@ -122,22 +115,3 @@ function sumRows4Words(words: Uint32Array, rowStartWord: number, rowWords: numbe
   }
 }
 
-function sumRows4(data: Uint8Array, rowStart: number, rowBytes: number, sums: Uint32Array): void {
-  for (let dy = 0; dy < 4; dy++, rowStart += rowBytes) {
-    let i = rowStart;
-    for (let s = 0; s < sums.length; s += 3, i += 12) {
-      const c0 = data[i] + data[i + 3] + data[i + 6] + data[i + 9];
-      const c1 = data[i + 1] + data[i + 4] + data[i + 7] + data[i + 10];
-      const c2 = data[i + 2] + data[i + 5] + data[i + 8] + data[i + 11];
-      if (dy === 0) {
-        sums[s] = c0;
-        sums[s + 1] = c1;
-        sums[s + 2] = c2;
-      } else {
-        sums[s] += c0;
-        sums[s + 1] += c1;
-        sums[s + 2] += c2;
-      }
-    }
-  }
-}
