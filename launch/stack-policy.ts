@@ -85,6 +85,8 @@ export class StackPolicy {
   #phaseTicks = 0;
   #targetTicks = 0;
   #inFlight = false;
+  readonly #readyQ: Float64Array;
+  #holdQ: Float64Array | undefined;
   #closed = false;
 
   static async start(options: StackPolicyOptions): Promise<StackPolicy> {
@@ -126,12 +128,12 @@ export class StackPolicy {
       ensembleDecay: options.ensembleDecay, refillThreshold: options.refillThreshold,
     }, () => this.#goal());
     this.#scan = new TargetScanSource(this.policySource, new WorkerSight(this.policySource), { scanQ: scanPoseQ(options.kinematics), rateHz: options.rateHz });
-    const self = this;
+    this.#readyQ = readyPoseQ(options.kinematics, ARM6_HOME_POSITIONS);
     this.source = {
       name: this.policySource.name,
-      next(measured: Float64Array, state: JointState, tick: TickInfo): Float64Array | null {
-        return self.#done ? self.#hold(measured) : self.#scan.next(measured, state, tick);
-      },
+      // Every target done: hold where the arm came to rest.
+      next: (measured: Float64Array, state: JointState, tick: TickInfo): Float64Array | null =>
+        this.#done ? (this.#holdQ ??= Float64Array.from(measured)) : this.#scan.next(measured, state, tick),
     };
     for (const note of worker.info.notes) options.log(`[policy] ${note}`);
     options.log(`[policy] ${worker.info.policy.source} with ${worker.info.vision.source} on ${worker.info.executionProvider}; targets: ${colors.map((c, i) => `${c} → bin ${this.#binOf(i)}`).join(', ') || 'none'}`);
@@ -202,9 +204,9 @@ export class StackPolicy {
     this.#phaseTicks++;
     this.#targetTicks++;
     const settleTicks = Math.round(1.5 * this.#o.rateHz);
-    if (this.#phase === 'open' && opening < 0.032 && opening > 0.004) this.#phase = 'closed', this.#phaseTicks = 0;
-    else if (this.#phase === 'closed' && opening >= 0.036 && this.#phaseTicks > this.#o.rateHz / 2) this.#phase = 'released', this.#phaseTicks = 0;
-    else if (this.#phase === 'closed' && opening <= 0.004) this.#phase = 'open';
+    if (this.#phase === 'open' && opening < 0.032 && opening > 0.004) this.#enter('closed');
+    else if (this.#phase === 'closed' && opening >= 0.036 && this.#phaseTicks > this.#o.rateHz / 2) this.#enter('released');
+    else if (this.#phase === 'closed' && opening <= 0.004) this.#enter('open');
     if (this.#phase === 'released' && this.#phaseTicks > settleTicks) this.#next('released');
     else if (this.#targetTicks > (this.#o.targetTimeLimitS ?? 45) * this.#o.rateHz) this.#next('timeout');
   }
@@ -214,17 +216,16 @@ export class StackPolicy {
     this.results.push({ ...t, outcome });
     this.#o.log(`[policy] ${t.color} → bin ${t.bin}: ${outcome === 'released' ? 'placed (gripper released)' : `gave up after ${this.#o.targetTimeLimitS ?? 45} s`}`);
     this.#index++;
-    this.#phase = 'open';
-    this.#phaseTicks = 0;
+    this.#enter('open');
     this.#targetTicks = 0;
     this.policySource.reset();
     // The policy starts well from the poses it was trained from: go back to one first.
-    this.#scan.restart(readyPoseQ(this.#o.kinematics, ARM6_HOME_POSITIONS));
+    this.#scan.restart(this.#readyQ);
     if (this.#done) this.#o.log('[policy] every target done; holding');
   }
 
-  #holdQ: Float64Array | undefined;
-  #hold(measured: Float64Array): Float64Array {
-    return (this.#holdQ ??= Float64Array.from(measured));
+  #enter(phase: PickPhase): void {
+    this.#phase = phase;
+    this.#phaseTicks = 0;
   }
 }
