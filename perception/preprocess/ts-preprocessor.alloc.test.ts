@@ -2,11 +2,9 @@
 // Measured with V8's sampling heap profiler, as runtime/safety/safety-filter.alloc.test.ts does.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Session } from 'node:inspector/promises';
 import { frameOf, simLikePixels, swapRb } from '../cameras/testing/frames.js';
 import { TsPreprocessor } from './ts-preprocessor.js';
-
-interface ProfileNode { callFrame: { functionName: string; url: string }; selfSize: number; children: ProfileNode[] }
+import { sampleAllocations } from '../../runtime/testing/allocation-sampler.js';
 
 test('TsPreprocessor: run() allocates nothing per frame (factor 4 and the general path, rgb8 and bgr8)', async () => {
   const rgb = simLikePixels(640, 480, 1);
@@ -17,29 +15,8 @@ test('TsPreprocessor: run() allocates nothing per frame (factor 4 and the genera
     for (let i = 0; i < n; i++) pres[i & 1].run(frames[(i >> 1) & 1], outs[i & 1]);
   };
   run(200); // let V8 optimise first
-  const session = new Session();
-  session.connect();
   const frameCount = 600;
-  const windows: { bytes: number; sites: Record<string, number> }[] = [];
-  // A window can catch V8 re-optimising in the background; the steadiest of a few windows is what counts.
-  for (let w = 0; w < 4 && !windows.some((x) => x.bytes < 8 * 1024); w++) {
-    await session.post('HeapProfiler.startSampling', {
-      samplingInterval: 256, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true,
-    } as never);
-    run(frameCount);
-    const { profile } = (await session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: ProfileNode } };
-    const sites: Record<string, number> = {};
-    const walk = (n: ProfileNode): void => {
-      if (n.selfSize > 0 && !n.callFrame.url.startsWith('node:')) {
-        const key = `${n.callFrame.functionName} ${n.callFrame.url.split('/').pop()}`;
-        sites[key] = (sites[key] ?? 0) + n.selfSize;
-      }
-      n.children.forEach(walk);
-    };
-    walk(profile.head);
-    windows.push({ bytes: Object.values(sites).reduce((a, b) => a + b, 0), sites });
-  }
-  session.disconnect();
+  const windows = await sampleAllocations(() => run(frameCount), { samplingInterval: 256, enoughBelowBytes: 8 * 1024 });
   // 16 bytes a frame would show as ~10 KB per window of 600 frames; a copied frame as megabytes.
   const best = Math.min(...windows.map((x) => x.bytes));
   assert.ok(best < 8 * 1024, `bytes allocated per ${frameCount} frames, by window: ${JSON.stringify(windows)}`);
