@@ -33,6 +33,8 @@ export class StackRecorder {
   readonly #settings: RecorderSettings;
   readonly #host: StackRecorderHost;
   readonly #cameras: ThreadedSimCamera[];
+  /** Captures still on the render threads (one per camera at most). */
+  readonly #rendering = new Set<Promise<void>>();
   readonly #log: (line: string) => void;
 
   constructor(settings: RecorderSettings, host: StackRecorderHost, log: (line: string) => void) {
@@ -94,6 +96,8 @@ export class StackRecorder {
         return { status: 'done', reason: `recording episode ${started.episodeIndex} to ${started.mcapPath} (limit ${r.config.episodeTimeS} s)` };
       }
       case 'record_stop': {
+        // Frames captured before the stop but still rendering belong to the episode.
+        await Promise.all(this.#rendering);
         const s = await r.stop();
         return { status: 'done', reason: `${describe(s)}: ${join(r.config.outputDir, `${episodeStem(s.episodeIndex)}.mcap`)}` };
       }
@@ -111,10 +115,14 @@ export class StackRecorder {
     if (!this.recording) return;
     const stampNs = nsFromTime(scene.header.stamp);
     for (const c of this.#cameras) {
-      c.poll(stampNs)?.then((frame) => {
-        // The episode may have ended while the frame rendered.
+      const pending = c.poll(stampNs)?.then((frame) => {
+        // The episode may have ended (time limit, disk guard) while the frame rendered.
         if (this.recording) this.recorder.pushFrame(c.info.name, frame);
       }, (error: Error) => this.#log(`[recorder] camera ${c.info.name}: ${error.message}`));
+      if (pending) {
+        this.#rendering.add(pending);
+        void pending.finally(() => this.#rendering.delete(pending));
+      }
     }
   }
 
