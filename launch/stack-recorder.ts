@@ -12,8 +12,9 @@ import { MsgTypes, nsFromTime, type SceneState } from '../runtime/messages/index
 import { EpisodeRecorder, type RecorderLogLevel } from '../runtime/recorder/episode-recorder.js';
 import { DEFAULT_TOPICS } from '../runtime/recorder/episode-config.js';
 import { episodeStem, type EpisodeSidecar } from '../runtime/recorder/episode-sidecar.js';
+import { SceneRenderer } from '../sim/render/scene-renderer.js';
 import type { SimWorldHandle } from '../sim/sim-arm-driver.js';
-import { ThreadedSimCamera } from '../sim/threaded-sim-camera.js';
+import { SimCamera } from '../sim/sim-camera.js';
 import type { LaunchDescription } from './launch-description.js';
 import { resolveImageFormat } from './record/image-format.js';
 import { planSimObject } from './record/record-objects.js';
@@ -32,9 +33,7 @@ export class StackRecorder {
   readonly recorder: EpisodeRecorder;
   readonly #settings: RecorderSettings;
   readonly #host: StackRecorderHost;
-  readonly #cameras: ThreadedSimCamera[];
-  /** Captures still on the render threads (one per camera at most). */
-  readonly #rendering = new Set<Promise<void>>();
+  readonly #cameras: SimCamera[];
   readonly #log: (line: string) => void;
 
   constructor(settings: RecorderSettings, host: StackRecorderHost, log: (line: string) => void) {
@@ -53,11 +52,11 @@ export class StackRecorder {
       { clock: host.clock, node: host.graph.createNode('recorder'), log: (l, line) => log(`[recorder] ${level(l)}${line}`) },
     );
     const world = host.sim.world;
-    // Each camera renders on its own thread: the control loop never waits for a frame.
-    this.#cameras = settings.cameras.map((name) => (name === 'wrist' ? ThreadedSimCamera.wrist : ThreadedSimCamera.overhead)(world, { fps: settings.cameraFps }));
+    const renderer = SceneRenderer.forWorld(world);
+    this.#cameras = settings.cameras.map((name) => (name === 'wrist' ? SimCamera.wrist : SimCamera.overhead)(world, { fps: settings.cameraFps, renderer }));
     for (const c of this.#cameras) this.recorder.addCamera({ ...c.info });
-    // A camera polls only once connected (its render thread is up); record_start waits for that.
-    for (const c of this.#cameras) c.connect().catch((error: Error) => log(`[recorder] camera ${c.info.name}: ${error.message}`));
+    // A SimCamera polls only once connected (connect() is synchronous for the sim); without it no frame is recorded.
+    for (const c of this.#cameras) void c.connect();
     host.graph.createNode('recorder_cameras').createSubscription<SceneState>(MsgTypes.SceneState, '/scene', (scene) => this.#onScene(scene), {
       reliability: 'best_effort', history: 'keep_last', depth: 1,
     });
@@ -87,7 +86,7 @@ export class StackRecorder {
     switch (intent.intent) {
       case 'record_start': {
         const world = this.#host.sim.world;
-        await Promise.all(this.#cameras.map((c) => c.connect()));
+        for (const c of this.#cameras) if (!c.connected) await c.connect();
         const started = await r.start({
           task: this.#settings.task, operator: ctx.operator,
           object: planSimObject(world.cloth ? 'towel' : 'box').metadata,
@@ -96,8 +95,6 @@ export class StackRecorder {
         return { status: 'done', reason: `recording episode ${started.episodeIndex} to ${started.mcapPath} (limit ${r.config.episodeTimeS} s)` };
       }
       case 'record_stop': {
-        // Frames captured before the stop but still rendering belong to the episode.
-        await Promise.all(this.#rendering);
         const s = await r.stop();
         return { status: 'done', reason: `${describe(s)}: ${join(r.config.outputDir, `${episodeStem(s.episodeIndex)}.mcap`)}` };
       }
@@ -115,14 +112,7 @@ export class StackRecorder {
     if (!this.recording) return;
     const stampNs = nsFromTime(scene.header.stamp);
     for (const c of this.#cameras) {
-      const pending = c.poll(stampNs)?.then((frame) => {
-        // The episode may have ended (time limit, disk guard) while the frame rendered.
-        if (this.recording) this.recorder.pushFrame(c.info.name, frame);
-      }, (error: Error) => this.#log(`[recorder] camera ${c.info.name}: ${error.message}`));
-      if (pending) {
-        this.#rendering.add(pending);
-        void pending.finally(() => this.#rendering.delete(pending));
-      }
+      if (c.poll(stampNs)) this.recorder.pushFrame(c.info.name, c.read()!);
     }
   }
 
